@@ -1,0 +1,231 @@
+"""Typed, frozen hyperparameters for the synthetic experiment.
+
+Every section is a frozen dataclass built by a strict ``from_dict``: an unknown key, a missing
+key or a value of the wrong type is an error that names the key. The JSON schema in
+``workflow/schemas/config.schema.yaml`` mirrors these classes (a test keeps the two in sync).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import types
+import typing
+from dataclasses import dataclass
+from pathlib import Path
+
+
+class ConfigError(ValueError):
+    """A configuration value is missing, unknown or of the wrong type/range."""
+
+
+def _check_type(name: str, value, annotation):
+    origin = typing.get_origin(annotation)
+    if origin in (typing.Union, types.UnionType):
+        for option in typing.get_args(annotation):
+            try:
+                return _check_type(name, value, option)
+            except ConfigError:
+                continue
+        raise ConfigError(f"config key '{name}': expected {annotation}, got {value!r}")
+    if annotation is type(None):
+        if value is None:
+            return None
+        raise ConfigError(f"config key '{name}': expected null, got {value!r}")
+    if origin is tuple:
+        (item_type, _ellipsis) = typing.get_args(annotation)
+        if not isinstance(value, (list, tuple)):
+            raise ConfigError(f"config key '{name}': expected a list, got {value!r}")
+        return tuple(_check_type(f"{name}[{i}]", v, item_type) for i, v in enumerate(value))
+    if origin is typing.Literal:
+        if value not in typing.get_args(annotation):
+            raise ConfigError(
+                f"config key '{name}': expected one of {typing.get_args(annotation)}, got {value!r}"
+            )
+        return value
+    if dataclasses.is_dataclass(annotation):
+        return annotation.from_dict(value, prefix=f"{name}.")
+    if annotation is float and isinstance(value, int) and not isinstance(value, bool):
+        return float(value)
+    if annotation in (int, float, str, bool) and (
+        isinstance(value, annotation) and not (annotation is int and isinstance(value, bool))
+    ):
+        return value
+    raise ConfigError(f"config key '{name}': expected {annotation.__name__}, got {value!r}")
+
+
+class Section:
+    """Mixin: strict construction from (nested) dicts and range checks in ``validate``."""
+
+    @classmethod
+    def from_dict(cls, data: dict, prefix: str = ""):
+        if not isinstance(data, dict):
+            raise ConfigError(f"config section '{prefix.rstrip('.') or cls.__name__}': expected a mapping")
+        hints = typing.get_type_hints(cls)
+        fields = {f.name for f in dataclasses.fields(cls)}
+        unknown = sorted(set(data) - fields)
+        if unknown:
+            raise ConfigError(
+                f"unknown config key '{prefix}{unknown[0]}' (expected one of: {', '.join(sorted(fields))})"
+            )
+        missing = sorted(fields - set(data))
+        if missing:
+            raise ConfigError(f"missing config key '{prefix}{missing[0]}'")
+        values = {k: _check_type(prefix + k, v, hints[k]) for k, v in data.items()}
+        section = cls(**values)
+        section.validate(prefix)
+        return section
+
+    def validate(self, prefix: str) -> None:
+        """Range checks; overridden where a section has any."""
+
+    def to_dict(self) -> dict:
+        return json.loads(json.dumps(dataclasses.asdict(self)))
+
+
+def _positive(prefix: str, section, *names: str) -> None:
+    for name in names:
+        if getattr(section, name) <= 0:
+            raise ConfigError(f"config key '{prefix}{name}': must be > 0, got {getattr(section, name)!r}")
+
+
+@dataclass(frozen=True)
+class OracleConfig(Section):
+    source: typing.Literal["original", "random"]  # released SeqGAN parameters, or a seeded N(0,1) LSTM
+    vocab_size: int
+    emb_dim: int
+    hidden_dim: int
+    seq_len: int
+    init_std: float  # std of the random oracle's parameters (paper: N(0,1))
+    seed: int  # seeds the random oracle and the sampling of its train/test sets
+    num_train: int
+    num_test: int
+
+    def validate(self, prefix):
+        _positive(prefix, self, "vocab_size", "emb_dim", "hidden_dim", "seq_len", "num_train", "num_test")
+        if self.source == "original" and (self.vocab_size, self.emb_dim, self.hidden_dim) != (5000, 32, 32):
+            raise ConfigError(
+                f"config keys '{prefix}vocab_size/emb_dim/hidden_dim': the original oracle is 5000/32/32"
+            )
+
+
+@dataclass(frozen=True)
+class GeneratorConfig(Section):
+    emb_dim: int
+    hidden_dim: int
+    init_std: float  # original code: N(0, 0.1) for every parameter
+
+    def validate(self, prefix):
+        _positive(prefix, self, "emb_dim", "hidden_dim", "init_std")
+
+
+@dataclass(frozen=True)
+class DiscriminatorConfig(Section):
+    emb_dim: int
+    filter_sizes: tuple[int, ...]
+    num_filters: tuple[int, ...]
+    dropout: float  # probability of dropping (original code: keep 0.75)
+    l2_reg: float  # L2 weight on the output layer only, TF l2_loss convention (sum w^2 / 2)
+
+    def validate(self, prefix):
+        _positive(prefix, self, "emb_dim")
+        if len(self.filter_sizes) != len(self.num_filters) or not self.filter_sizes:
+            raise ConfigError(
+                f"config keys '{prefix}filter_sizes' and '{prefix}num_filters': "
+                "need the same, non-zero number of entries"
+            )
+        if min(self.filter_sizes) <= 0 or min(self.num_filters) <= 0:
+            raise ConfigError(f"config key '{prefix}filter_sizes/num_filters': entries must be > 0")
+        if not 0.0 <= self.dropout < 1.0:
+            raise ConfigError(f"config key '{prefix}dropout': must be in [0, 1), got {self.dropout}")
+
+
+@dataclass(frozen=True)
+class PretrainConfig(Section):
+    epochs: int
+    batch_size: int
+    lr: float
+    grad_clip: float
+
+    def validate(self, prefix):
+        _positive(prefix, self, "batch_size", "lr", "grad_clip")
+        if self.epochs < 0:
+            raise ConfigError(f"config key '{prefix}epochs': must be >= 0")
+
+
+@dataclass(frozen=True)
+class DiscriminatorTrainingConfig(Section):
+    pretrain_rounds: int  # rounds of (fresh negatives, k epochs) before adversarial training
+    pretrain_epochs: int  # k during pretraining
+    num_negatives: int  # generated sequences per round (positives: the same number of real ones)
+    batch_size: int
+    lr: float
+
+    def validate(self, prefix):
+        _positive(prefix, self, "pretrain_epochs", "num_negatives", "batch_size", "lr")
+        if self.pretrain_rounds < 0:
+            raise ConfigError(f"config key '{prefix}pretrain_rounds': must be >= 0")
+
+
+@dataclass(frozen=True)
+class AdversarialConfig(Section):
+    iterations: int
+    g_steps: int
+    d_steps: int
+    k_epochs: int
+    rollouts: int  # Monte Carlo search N
+    batch_size: int
+    lr: float
+    grad_clip: float
+    rollout_chunk: int  # rows per batched unroll / discriminator pass (bounds memory)
+
+    def validate(self, prefix):
+        _positive(prefix, self, "g_steps", "k_epochs", "rollouts", "batch_size", "lr", "grad_clip",
+                  "rollout_chunk")
+        if self.iterations < 0 or self.d_steps < 0:
+            raise ConfigError(f"config keys '{prefix}iterations/d_steps': must be >= 0")
+
+
+@dataclass(frozen=True)
+class EvalConfig(Section):
+    num_samples: int  # fresh generator samples per NLL-oracle estimate
+    every: int  # epochs between learning-curve points
+    batch_size: int
+
+    def validate(self, prefix):
+        _positive(prefix, self, "num_samples", "every", "batch_size")
+
+
+@dataclass(frozen=True)
+class SyntheticConfig(Section):
+    oracle: OracleConfig
+    generator: GeneratorConfig
+    discriminator: DiscriminatorConfig
+    pretrain: PretrainConfig
+    discriminator_training: DiscriminatorTrainingConfig
+    adversarial: AdversarialConfig
+    eval: EvalConfig
+    precision: typing.Literal["fp32", "bf16"]  # bf16 autocast for the discriminator only
+    checkpoint_every: int  # epochs/iterations between resumable checkpoints
+
+    def validate(self, prefix):
+        _positive(prefix, self, "checkpoint_every")
+        longest = max(self.discriminator.filter_sizes)
+        if longest > self.oracle.seq_len:
+            raise ConfigError(
+                f"config key '{prefix}discriminator.filter_sizes': width {longest} exceeds "
+                f"the sequence length {self.oracle.seq_len}"
+            )
+
+
+def load(path: str | Path) -> SyntheticConfig:
+    """Read the resolved experiment config (JSON written by the workflow)."""
+    path = Path(path)
+    try:
+        data = json.loads(path.read_text())
+    except (OSError, json.JSONDecodeError) as err:
+        raise ConfigError(f"{path}: cannot read the experiment config ({err})") from err
+    try:
+        return SyntheticConfig.from_dict(data)
+    except ConfigError as err:
+        raise ConfigError(f"{path}: {err}") from err

@@ -1,0 +1,1 @@
+"""Data: pinned downloads and, later, corpus preprocessing."""

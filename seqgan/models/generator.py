@@ -1,0 +1,85 @@
+"""The LSTM generator G_theta. The oracle has the same form, so it is a Generator too."""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+from seqgan.sampling import inverse_cdf
+
+State = tuple[torch.Tensor, torch.Tensor]  # (h, c), each (1, B, H) as nn.LSTM wants them
+
+
+class Generator(nn.Module):
+    """Embedding -> one-layer LSTM -> linear output over the vocabulary.
+
+    Every sequence starts by feeding ``start_token`` (0, as in the original code); the start token
+    is an input only and is not part of the returned sequences.
+    """
+
+    def __init__(self, vocab_size: int, emb_dim: int, hidden_dim: int, seq_len: int, start_token: int = 0):
+        super().__init__()
+        self.vocab_size, self.seq_len, self.start_token = vocab_size, seq_len, start_token
+        self.embedding = nn.Embedding(vocab_size, emb_dim)
+        self.lstm = nn.LSTM(emb_dim, hidden_dim, batch_first=True)
+        self.output = nn.Linear(hidden_dim, vocab_size)
+
+    @classmethod
+    def from_config(cls, vocab_size: int, seq_len: int, cfg) -> "Generator":
+        return cls(vocab_size, cfg.emb_dim, cfg.hidden_dim, seq_len)
+
+    def init_normal(self, std: float, rng: torch.Generator) -> "Generator":
+        """Every parameter ~ N(0, std) (original code: 0.1 for G, 1.0 for the oracle)."""
+        with torch.no_grad():
+            for p in self.parameters():
+                p.copy_(torch.randn(p.shape, generator=rng) * std)
+        return self
+
+    @property
+    def device(self) -> torch.device:
+        return self.output.weight.device
+
+    def _inputs(self, tokens: torch.Tensor) -> torch.Tensor:
+        start = tokens.new_full((tokens.shape[0], 1), self.start_token)
+        return torch.cat([start, tokens[:, :-1]], dim=1)  # (B, T)
+
+    def forward(self, tokens: torch.Tensor) -> torch.Tensor:
+        """Teacher-forced logits: position t predicts tokens[:, t] from tokens[:, :t]. (B, T, V)"""
+        hidden, _ = self.lstm(self.embedding(self._inputs(tokens)))  # (B, T, H)
+        return self.output(hidden)
+
+    def log_probs(self, tokens: torch.Tensor) -> torch.Tensor:
+        """log p(y_t | y_<t) of every token. (B, T)"""
+        logp = torch.log_softmax(self(tokens), dim=-1)  # (B, T, V)
+        return logp.gather(2, tokens.unsqueeze(2)).squeeze(2)
+
+    def step(self, tokens: torch.Tensor, state: State | None) -> tuple[torch.Tensor, State]:
+        """Feed one token per row; return the new hidden output (B, H) and state."""
+        out, state = self.lstm(self.embedding(tokens).unsqueeze(1), state)  # (B, 1, H)
+        return out.squeeze(1), state
+
+    def prefix_states(self, tokens: torch.Tensor) -> list[tuple[torch.Tensor, State]]:
+        """(h, state) after reading the start token and tokens[:, :t], for t = 0 .. T-1."""
+        states = []
+        hidden, state = self.step(tokens.new_full((tokens.shape[0],), self.start_token), None)
+        states.append((hidden, state))
+        for t in range(tokens.shape[1] - 1):
+            hidden, state = self.step(tokens[:, t], state)
+            states.append((hidden, state))
+        return states
+
+    @torch.no_grad()
+    def sample(self, num: int, rng: torch.Generator, batch_size: int = 1024) -> torch.Tensor:
+        """``num`` sequences of length seq_len, drawn with uniforms from ``rng`` (a CPU generator). (num, T)"""
+        chunks = []
+        for first in range(0, num, batch_size):
+            rows = min(batch_size, num - first)
+            uniforms = torch.rand((rows, self.seq_len), generator=rng).to(self.device)  # (B, T)
+            tokens = torch.empty((rows, self.seq_len), dtype=torch.long, device=self.device)
+            token, state = tokens.new_full((rows,), self.start_token), None
+            for t in range(self.seq_len):
+                hidden, state = self.step(token, state)
+                token = inverse_cdf(self.output(hidden), uniforms[:, t])
+                tokens[:, t] = token
+            chunks.append(tokens)
+        return torch.cat(chunks).cpu()

@@ -1,0 +1,73 @@
+"""Model files: weights plus the shape needed to rebuild the module, loaded without unpickling code."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import torch
+
+from seqgan.atomic import load_torch, save_torch
+from seqgan.models.discriminator import Discriminator
+from seqgan.models.generator import Generator
+
+
+def save_generator(generator: Generator, path: str | Path, epoch: int) -> None:
+    shape = {
+        "vocab_size": generator.vocab_size,
+        "emb_dim": generator.embedding.embedding_dim,
+        "hidden_dim": generator.lstm.hidden_size,
+        "seq_len": generator.seq_len,
+    }
+    save_torch({"kind": "generator", "shape": shape, "epoch": epoch, "state_dict": generator.state_dict()}, path)
+
+
+def load_generator(path: str | Path, device: torch.device | str = "cpu") -> tuple[Generator, int]:
+    """The generator stored at ``path`` and the number of epochs it was trained for."""
+    saved = _load(path, "generator")
+    generator = Generator(**saved["shape"])
+    generator.load_state_dict(saved["state_dict"])
+    return generator.to(device), saved["epoch"]
+
+
+def save_discriminator(discriminator: Discriminator, optimizer: torch.optim.Optimizer, path: str | Path) -> None:
+    """Weights and the Adam state: the original code keeps one discriminator optimizer throughout."""
+    shape = {
+        "vocab_size": discriminator.embedding.num_embeddings,
+        "emb_dim": discriminator.embedding.embedding_dim,
+        "filter_sizes": [conv.kernel_size[0] for conv in discriminator.convs],
+        "num_filters": [conv.out_channels for conv in discriminator.convs],
+        "dropout": discriminator.dropout.p,
+    }
+    state = {"kind": "discriminator", "shape": shape, "state_dict": discriminator.state_dict()}
+    save_torch({**state, "optimizer": optimizer.state_dict()}, path)
+
+
+def load_discriminator(path: str | Path, device: torch.device | str = "cpu") -> tuple[Discriminator, dict]:
+    """The discriminator stored at ``path`` and its optimizer state."""
+    saved = _load(path, "discriminator")
+    discriminator = Discriminator(**saved["shape"])
+    discriminator.load_state_dict(saved["state_dict"])
+    return discriminator.to(device), saved["optimizer"]
+
+
+def _load(path: str | Path, kind: str) -> dict:
+    saved = load_torch(path)
+    if not isinstance(saved, dict) or saved.get("kind") != kind:
+        raise ValueError(f"{path}: not a saved {kind}")
+    return saved
+
+
+def save_tokens(tokens: torch.Tensor, path: str | Path) -> None:
+    save_torch(tokens.to(torch.long).contiguous(), path)
+
+
+def load_tokens(path: str | Path, vocab_size: int, seq_len: int) -> torch.Tensor:
+    """A (N, seq_len) tensor of token ids in [0, vocab_size), or an error naming the file and the mismatch."""
+    tokens = load_torch(path)
+    if not isinstance(tokens, torch.Tensor) or tokens.dtype != torch.long or tokens.dim() != 2:
+        raise ValueError(f"{path}: expected a 2-D tensor of token ids")
+    if tokens.shape[1] != seq_len or len(tokens) == 0:
+        raise ValueError(f"{path}: expected sequences of length {seq_len}, got shape {tuple(tokens.shape)}")
+    if tokens.min() < 0 or tokens.max() >= vocab_size:
+        raise ValueError(f"{path}: token ids must lie in [0, {vocab_size})")
+    return tokens

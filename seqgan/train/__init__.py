@@ -1,0 +1,1 @@
+"""Training procedures: MLE, discriminator fitting, SeqGAN's adversarial policy gradient."""

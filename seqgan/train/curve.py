@@ -1,0 +1,52 @@
+"""The learning curve: NLL-oracle and NLL-test of the generator every few epochs."""
+
+from __future__ import annotations
+
+import csv
+import io
+import logging
+from dataclasses import dataclass, field
+
+import torch
+
+from seqgan.metrics.nll import nll_oracle, sequence_nll
+from seqgan.models.generator import Generator
+
+log = logging.getLogger(__name__)
+COLUMNS = ("phase", "epoch", "nll_oracle", "nll_test", "wall_seconds")
+
+
+@dataclass
+class LearningCurve:
+    oracle: Generator
+    test: torch.Tensor  # held-out oracle samples (N, T)
+    num_samples: int
+    every: int
+    batch_size: int
+    seed: int
+    rows: list[dict] = field(default_factory=list)
+
+    def due(self, epoch: int, last: int) -> bool:
+        return epoch % self.every == 0 or epoch == last
+
+    def record(self, phase: str, epoch: int, generator: Generator, wall_seconds: float) -> dict:
+        # The evaluation stream depends on (seed, epoch) only: evaluating never shifts the training
+        # stream, and two runs evaluating the same model at the same epoch agree exactly.
+        rng = torch.Generator().manual_seed(self.seed * 1_000_003 + epoch)
+        row = {
+            "phase": phase,
+            "epoch": epoch,
+            "nll_oracle": nll_oracle(self.oracle, generator, self.num_samples, rng, self.batch_size).mean().item(),
+            "nll_test": sequence_nll(generator, self.test, self.batch_size).mean().item(),
+            "wall_seconds": round(wall_seconds, 3),
+        }
+        self.rows.append(row)
+        log.info("curve phase=%s epoch=%d nll_oracle=%.4f nll_test=%.4f", phase, epoch, row["nll_oracle"], row["nll_test"])
+        return row
+
+    def to_csv(self) -> str:
+        out = io.StringIO()
+        writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(self.rows)
+        return out.getvalue()

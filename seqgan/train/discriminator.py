@@ -1,0 +1,61 @@
+"""Fitting the discriminator on real (label 1) against generated (label 0) sequences."""
+
+from __future__ import annotations
+
+import torch
+from torch.nn import functional as F
+
+from seqgan.device import autocast
+from seqgan.models.discriminator import Discriminator
+from seqgan.models.generator import Generator
+from seqgan.train.mle import check_finite
+
+
+def fit(
+    discriminator: Discriminator,
+    optimizer: torch.optim.Optimizer,
+    positives: torch.Tensor,
+    negatives: torch.Tensor,
+    epochs: int,
+    batch_size: int,
+    l2_reg: float,
+    rng: torch.Generator,
+    precision: str = "fp32",
+) -> float:
+    """``epochs`` shuffled passes over positives + negatives; returns the mean loss of the last pass."""
+    device = discriminator.output.weight.device
+    tokens = torch.cat([positives, negatives])  # (P + N, T)
+    labels = torch.cat([torch.ones(len(positives)), torch.zeros(len(negatives))]).long()
+    discriminator.train()
+    mean = 0.0
+    for epoch in range(epochs):
+        total, batches = 0.0, 0
+        for index in torch.randperm(len(tokens), generator=rng).split(batch_size):
+            with autocast(device, precision):
+                logits = discriminator(tokens[index].to(device))
+            loss = F.cross_entropy(logits.float(), labels[index].to(device)) + l2_reg * discriminator.l2_penalty()
+            check_finite(loss, "discriminator", epoch)
+            optimizer.zero_grad(set_to_none=True)
+            loss.backward()
+            optimizer.step()
+            total, batches = total + loss.item(), batches + 1
+        mean = total / max(batches, 1)
+    return mean
+
+
+def round_of_training(
+    discriminator: Discriminator,
+    optimizer: torch.optim.Optimizer,
+    generator: Generator,
+    real: torch.Tensor,
+    num_negatives: int,
+    epochs: int,
+    batch_size: int,
+    l2_reg: float,
+    rng: torch.Generator,
+    precision: str = "fp32",
+) -> float:
+    """One d-step of the paper: fresh negatives from G, as many positives drawn from the real data, k epochs."""
+    negatives = generator.sample(num_negatives, rng)
+    chosen = torch.randperm(len(real), generator=rng)[:num_negatives]
+    return fit(discriminator, optimizer, real[chosen], negatives, epochs, batch_size, l2_reg, rng, precision)
