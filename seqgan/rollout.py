@@ -33,18 +33,18 @@ def complete(generator: Generator, samples: torch.Tensor, uniforms: torch.Tensor
     prefixes, rollouts, batch, length = uniforms.shape
     device = generator.device
     samples = samples.to(device)
-    states = generator.prefix_states(samples)[1:]  # state after reading t tokens, t = 1 .. T-1
+    h, c = generator.prefix_states(samples)  # (T, B, H) each; entry t has read t tokens
     rows = prefixes * rollouts * batch
     # Row r has prefix length t = r // (N*B) + 1: nondecreasing in r.
     prefix_len = torch.arange(1, length, device=device).repeat_interleave(rollouts * batch)  # (R,)
-    h = torch.stack([s[0] for s in states]).unsqueeze(1).expand(-1, rollouts, -1, -1).reshape(rows, -1)
-    c = torch.stack([s[1][1][0] for s in states]).unsqueeze(1).expand(-1, rollouts, -1, -1).reshape(rows, -1)
+    h = h[1:].unsqueeze(1).expand(-1, rollouts, -1, -1).reshape(rows, -1)  # (R, H)
+    c = c[1:].unsqueeze(1).expand(-1, rollouts, -1, -1).reshape(rows, -1)  # (R, H)
     out = samples.unsqueeze(0).unsqueeze(0).expand(prefixes, rollouts, -1, -1).reshape(rows, length).clone()
     u = uniforms.reshape(rows, length).to(device)
     for first in range(0, rows, chunk):
         last = min(first + chunk, rows)
         t = prefix_len[first:last]  # (C,)
-        hidden, state = h[first:last], (h[first:last].unsqueeze(0).contiguous(), c[first:last].unsqueeze(0).contiguous())
+        hidden, state = h[first:last], (h[first:last].unsqueeze(0), c[first:last].unsqueeze(0))
         for step in range(length - 1):
             active = int(torch.searchsorted(t, length - 1 - step, right=True))  # rows with t + step <= T-1
             if active == 0:

@@ -58,15 +58,15 @@ class Generator(nn.Module):
         out, state = self.lstm(self.embedding(tokens).unsqueeze(1), state)  # (B, 1, H)
         return out.squeeze(1), state
 
-    def prefix_states(self, tokens: torch.Tensor) -> list[tuple[torch.Tensor, State]]:
-        """(h, state) after reading the start token and tokens[:, :t], for t = 0 .. T-1."""
-        states = []
-        hidden, state = self.step(tokens.new_full((tokens.shape[0],), self.start_token), None)
-        states.append((hidden, state))
-        for t in range(tokens.shape[1] - 1):
-            hidden, state = self.step(tokens[:, t], state)
-            states.append((hidden, state))
-        return states
+    def prefix_states(self, tokens: torch.Tensor) -> State:
+        """LSTM (h, c) after reading the start token and tokens[:, :t], for t = 0 .. T-1. Each (T, B, H)."""
+        inputs = self.embedding(self._inputs(tokens))  # (B, T, E)
+        state, hs, cs = None, [], []
+        for t in range(tokens.shape[1]):  # nn.LSTM returns every h but only the last c
+            _, state = self.lstm(inputs[:, t : t + 1], state)
+            hs.append(state[0][0])
+            cs.append(state[1][0])
+        return torch.stack(hs), torch.stack(cs)
 
     @torch.no_grad()
     def sample(self, num: int, rng: torch.Generator, batch_size: int = 1024) -> torch.Tensor:
