@@ -21,10 +21,10 @@ from seqgan import rollout
 from seqgan.models.discriminator import Discriminator
 from seqgan.models.generator import Generator
 
-PAPER_FILTERS = dict(
-    filter_sizes=(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 15, 20),
-    num_filters=(100, 200, 200, 200, 200, 100, 100, 100, 100, 100, 160, 160),
-)
+PAPER_FILTERS = {
+    "filter_sizes": (1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 15, 20),
+    "num_filters": (100, 200, 200, 200, 200, 100, 100, 100, 100, 100, 160, 160),
+}
 
 
 @torch.no_grad()

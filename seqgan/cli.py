@@ -11,7 +11,8 @@ from pathlib import Path
 import torch
 from tqdm import tqdm
 
-from seqgan import atomic, config, device as devices
+from seqgan import atomic, config
+from seqgan import device as devices
 from seqgan.checkpoint import Checkpointer, file_digest, fingerprint
 from seqgan.data import download
 from seqgan.models import oracle as oracles
@@ -25,7 +26,8 @@ from seqgan.models.saved import (
     save_generator,
     save_tokens,
 )
-from seqgan.train import adversarial, discriminator as d_training, mle
+from seqgan.train import adversarial, mle
+from seqgan.train import discriminator as d_training
 from seqgan.train.curve import LearningCurve
 
 log = logging.getLogger("seqgan")
@@ -73,6 +75,7 @@ def cmd_fetch(args) -> None:
 
 def cmd_oracle(args) -> None:
     cfg = config.load(args.config).oracle
+    devices.set_threads(args.threads)  # the oracle stays on the CPU: identical data on every machine
     rng = torch.Generator().manual_seed(cfg.seed)
     if cfg.source == "original":
         if not args.params:
@@ -100,7 +103,9 @@ def cmd_mle(args) -> None:
     epochs = p.epochs if args.epochs is None else args.epochs
     optimizer = torch.optim.Adam(generator.parameters(), lr=p.lr)
     inputs = {"train": args.train, **({"init": args.init} if args.init else {})}
-    ckpt = run.checkpointer({"generator": generator}, {"generator": optimizer}, phase=args.phase, epochs=epochs, inputs=inputs)
+    ckpt = run.checkpointer(
+        {"generator": generator}, {"generator": optimizer}, phase=args.phase, epochs=epochs, inputs=inputs
+    )
     curve = run.curve()
     curve.rows = ckpt.curve
     done = ckpt.resume()
@@ -126,14 +131,24 @@ def cmd_pretrain_d(args) -> None:
     discriminator = Discriminator.from_config(cfg.oracle.vocab_size, cfg.discriminator).to(run.device)
     optimizer = torch.optim.Adam(discriminator.parameters(), lr=d.lr)
     ckpt = run.checkpointer(
-        {"discriminator": discriminator}, {"discriminator": optimizer}, phase="pretrain-d",
+        {"discriminator": discriminator},
+        {"discriminator": optimizer},
+        phase="pretrain-d",
         inputs={"train": args.train, "generator": args.generator},
     )
     done = ckpt.resume()
     for step in _progress(range(done, d.pretrain_rounds), d.pretrain_rounds - done, "pretrain-d"):
         loss = d_training.round_of_training(
-            discriminator, optimizer, generator, run.train, d.num_negatives, d.pretrain_epochs, d.batch_size,
-            cfg.discriminator.l2_reg, run.rng, cfg.precision,
+            discriminator,
+            optimizer,
+            generator,
+            run.train,
+            d.num_negatives,
+            d.pretrain_epochs,
+            d.batch_size,
+            cfg.discriminator.l2_reg,
+            run.rng,
+            cfg.precision,
         )
         log.info("round phase=pretrain-d round=%d loss=%.5f", step + 1, loss)
         if (step + 1) % cfg.checkpoint_every == 0 or step + 1 == d.pretrain_rounds:
@@ -165,19 +180,38 @@ def cmd_adversarial(args) -> None:
         epoch = start_epoch + step + 1
         for _ in range(a.g_steps):
             loss, reward = adversarial.generator_step(
-                generator, g_optimizer, discriminator, a.batch_size, a.rollouts, a.grad_clip, run.rng,
-                a.rollout_chunk, cfg.precision, epoch,
+                generator,
+                g_optimizer,
+                discriminator,
+                a.batch_size,
+                a.rollouts,
+                a.grad_clip,
+                run.rng,
+                a.rollout_chunk,
+                cfg.precision,
+                epoch,
             )
         if curve.due(epoch, last):
             curve.record("adversarial", epoch, generator, run.wall(ckpt))
         for _ in range(a.d_steps):
             d_loss = d_training.round_of_training(
-                discriminator, d_optimizer, generator, run.train, d.num_negatives, a.k_epochs, d.batch_size,
-                cfg.discriminator.l2_reg, run.rng, cfg.precision,
+                discriminator,
+                d_optimizer,
+                generator,
+                run.train,
+                d.num_negatives,
+                a.k_epochs,
+                d.batch_size,
+                cfg.discriminator.l2_reg,
+                run.rng,
+                cfg.precision,
             )
         log.info(
             "iteration phase=adversarial epoch=%d pg_loss=%.4f mean_reward=%.4f d_loss=%s",
-            epoch, loss, reward, f"{d_loss:.5f}" if a.d_steps else "nan",
+            epoch,
+            loss,
+            reward,
+            f"{d_loss:.5f}" if a.d_steps else "nan",
         )
         if (step + 1) % cfg.checkpoint_every == 0 or step + 1 == a.iterations:
             ckpt.save(step + 1, run.wall(ckpt))
@@ -218,6 +252,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--config", required=True)
     p.add_argument("--params", help="released target_params_py3.pkl (oracle.source: original)")
     p.add_argument("--out-dir", required=True)
+    p.add_argument("--threads", type=int, default=1)
     p.set_defaults(func=cmd_oracle)
 
     p = verbs.add_parser("mle", help="MLE training of the generator (pretraining, or the MLE baseline)")
@@ -232,8 +267,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_pretrain_d)
 
     p = verbs.add_parser("adversarial", help="SeqGAN adversarial training")
-    _training_args(p, "oracle", "train", "test", "generator", "discriminator", "out-generator",
-                   "out-discriminator", "curve")
+    _training_args(
+        p, "oracle", "train", "test", "generator", "discriminator", "out-generator", "out-discriminator", "curve"
+    )
     p.set_defaults(func=cmd_adversarial)
 
     p = verbs.add_parser("report-synthetic", help="learning-curve figure and summary table")

@@ -39,9 +39,7 @@ def _check_type(name: str, value, annotation):
         return tuple(_check_type(f"{name}[{i}]", v, item_type) for i, v in enumerate(value))
     if origin is typing.Literal:
         if value not in typing.get_args(annotation):
-            raise ConfigError(
-                f"config key '{name}': expected one of {typing.get_args(annotation)}, got {value!r}"
-            )
+            raise ConfigError(f"config key '{name}': expected one of {typing.get_args(annotation)}, got {value!r}")
         return value
     if dataclasses.is_dataclass(annotation):
         return annotation.from_dict(value, prefix=f"{name}.")
@@ -102,11 +100,11 @@ class OracleConfig(Section):
     num_test: int
 
     def validate(self, prefix):
-        _positive(prefix, self, "vocab_size", "emb_dim", "hidden_dim", "seq_len", "num_train", "num_test")
+        _positive(prefix, self, "vocab_size", "emb_dim", "hidden_dim", "seq_len", "init_std", "num_train", "num_test")
+        if self.seed < 0:
+            raise ConfigError(f"config key '{prefix}seed': must be >= 0, got {self.seed}")
         if self.source == "original" and (self.vocab_size, self.emb_dim, self.hidden_dim) != (5000, 32, 32):
-            raise ConfigError(
-                f"config keys '{prefix}vocab_size/emb_dim/hidden_dim': the original oracle is 5000/32/32"
-            )
+            raise ConfigError(f"config keys '{prefix}vocab_size/emb_dim/hidden_dim': the original oracle is 5000/32/32")
 
 
 @dataclass(frozen=True)
@@ -136,6 +134,8 @@ class DiscriminatorConfig(Section):
             )
         if min(self.filter_sizes) <= 0 or min(self.num_filters) <= 0:
             raise ConfigError(f"config key '{prefix}filter_sizes/num_filters': entries must be > 0")
+        if self.l2_reg < 0:
+            raise ConfigError(f"config key '{prefix}l2_reg': must be >= 0, got {self.l2_reg}")
         if not 0.0 <= self.dropout < 1.0:
             raise ConfigError(f"config key '{prefix}dropout': must be in [0, 1), got {self.dropout}")
 
@@ -180,8 +180,7 @@ class AdversarialConfig(Section):
     rollout_chunk: int  # rows per batched unroll / discriminator pass (bounds memory)
 
     def validate(self, prefix):
-        _positive(prefix, self, "g_steps", "k_epochs", "rollouts", "batch_size", "lr", "grad_clip",
-                  "rollout_chunk")
+        _positive(prefix, self, "g_steps", "k_epochs", "rollouts", "batch_size", "lr", "grad_clip", "rollout_chunk")
         if self.iterations < 0 or self.d_steps < 0:
             raise ConfigError(f"config keys '{prefix}iterations/d_steps': must be >= 0")
 

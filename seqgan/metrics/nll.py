@@ -17,9 +17,7 @@ def sequence_nll(model: Generator, tokens: torch.Tensor, batch_size: int = 1000)
     """Mean per-token NLL of each sequence under ``model``. (N,) on CPU, float64."""
     was_training = model.training
     model.eval()
-    parts = [
-        -model.log_probs(part.to(model.device)).double().mean(dim=1).cpu() for part in tokens.split(batch_size)
-    ]
+    parts = [-model.log_probs(part.to(model.device)).double().mean(dim=1).cpu() for part in tokens.split(batch_size)]
     model.train(was_training)
     return torch.cat(parts)
 

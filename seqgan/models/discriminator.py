@@ -42,7 +42,7 @@ class Discriminator(nn.Module):
             nn.init.constant_(layer.bias, 0.1)
 
     @classmethod
-    def from_config(cls, vocab_size: int, cfg) -> "Discriminator":
+    def from_config(cls, vocab_size: int, cfg) -> Discriminator:
         return cls(vocab_size, cfg.emb_dim, cfg.filter_sizes, cfg.num_filters, cfg.dropout)
 
     def forward(self, tokens: torch.Tensor) -> torch.Tensor:

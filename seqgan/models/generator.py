@@ -25,10 +25,10 @@ class Generator(nn.Module):
         self.output = nn.Linear(hidden_dim, vocab_size)
 
     @classmethod
-    def from_config(cls, vocab_size: int, seq_len: int, cfg) -> "Generator":
+    def from_config(cls, vocab_size: int, seq_len: int, cfg) -> Generator:
         return cls(vocab_size, cfg.emb_dim, cfg.hidden_dim, seq_len)
 
-    def init_normal(self, std: float, rng: torch.Generator) -> "Generator":
+    def init_normal(self, std: float, rng: torch.Generator) -> Generator:
         """Every parameter ~ N(0, std) (original code: 0.1 for G, 1.0 for the oracle)."""
         with torch.no_grad():
             for p in self.parameters():

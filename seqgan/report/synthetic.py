@@ -37,8 +37,13 @@ def read_curve(path: str | Path) -> list[dict]:
         raise ValueError(f"{path}: empty learning curve")
     try:
         return [
-            {**row, "epoch": int(row["epoch"]), "nll_oracle": float(row["nll_oracle"]), "nll_test": float(row["nll_test"]),
-             "wall_seconds": float(row["wall_seconds"])}
+            {
+                **row,
+                "epoch": int(row["epoch"]),
+                "nll_oracle": float(row["nll_oracle"]),
+                "nll_test": float(row["nll_test"]),
+                "wall_seconds": float(row["wall_seconds"]),
+            }
             for row in rows
         ]
     except (KeyError, ValueError) as err:
@@ -79,7 +84,9 @@ def _markdown(rows: list[dict]) -> str:
     for method in dict.fromkeys(row["method"] for row in rows):
         finals = [row["final_nll_oracle"] for row in rows if row["method"] == method]
         spread = f" ± {statistics.stdev(finals):.4f}" if len(finals) > 1 else ""
-        means.append(f"- {LABELS.get(method, method)}: final NLL-oracle {statistics.mean(finals):.4f}{spread} (n={len(finals)})")
+        means.append(
+            f"- {LABELS.get(method, method)}: final NLL-oracle {statistics.mean(finals):.4f}{spread} (n={len(finals)})"
+        )
     return "\n".join(["# Synthetic experiment: NLL-oracle", "", *lines, "", *means, ""])
 
 
@@ -104,10 +111,18 @@ def write_figure(runs: list[CurveRun], png_path: str | Path, svg_path: str | Pat
     colors = {"pretrain": "0.4", "mle": "tab:blue", "seqgan": "tab:red"}
     fig, ax = plt.subplots(figsize=(6.4, 4.2))
     for run in runs:
-        rows = run.rows if run.method == "pretrain" else pretrain.get(run.seed, CurveRun("", 0, [])).rows[-1:] + run.rows
+        rows = (
+            run.rows if run.method == "pretrain" else pretrain.get(run.seed, CurveRun("", 0, [])).rows[-1:] + run.rows
+        )
         label = f"{LABELS.get(run.method, run.method)} (seed {run.seed})"
-        ax.plot([r["epoch"] for r in rows], [r["nll_oracle"] for r in rows], label=label,
-                color=colors.get(run.method), alpha=0.9, linewidth=1.4)
+        ax.plot(
+            [r["epoch"] for r in rows],
+            [r["nll_oracle"] for r in rows],
+            label=label,
+            color=colors.get(run.method),
+            alpha=0.9,
+            linewidth=1.4,
+        )
     if pretrain:
         end = max(run.final["epoch"] for run in pretrain.values())
         ax.axvline(end, color="0.3", linestyle="--", linewidth=1.0, label="end of pretraining")

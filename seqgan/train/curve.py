@@ -41,7 +41,9 @@ class LearningCurve:
             "wall_seconds": round(wall_seconds, 3),
         }
         self.rows.append(row)
-        log.info("curve phase=%s epoch=%d nll_oracle=%.4f nll_test=%.4f", phase, epoch, row["nll_oracle"], row["nll_test"])
+        log.info(
+            "curve phase=%s epoch=%d nll_oracle=%.4f nll_test=%.4f", phase, epoch, row["nll_oracle"], row["nll_test"]
+        )
         return row
 
     def to_csv(self) -> str:

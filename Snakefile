@@ -1,0 +1,40 @@
+# seqgan-repro: SeqGAN (Yu et al., AAAI 2017) as a Snakemake workflow over the `seqgan` package.
+#   snakemake --cores all                                          # the paper's settings
+#   snakemake --cores all --configfile config/presets/quick.yaml   # the whole pipeline on a laptop CPU
+# Run from the repository root: config/ is read from the working directory and the rules call
+# `python -m seqgan`. Execution defaults (cores, resources) live in profiles/default.
+from snakemake.utils import min_version, validate
+
+min_version("9.0")
+
+
+configfile: "config/config.yaml"
+
+
+validate(config, "workflow/schemas/config.schema.yaml")
+
+
+report: "workflow/report/workflow.rst"
+
+
+wildcard_constraints:
+    seed=r"\d+",
+
+
+include: "workflow/rules/common.smk"
+include: "workflow/rules/oracle.smk"
+include: "workflow/rules/pretrain.smk"
+include: "workflow/rules/train.smk"
+include: "workflow/rules/report.smk"
+
+
+rule all:
+    default_target: True
+    input:
+        synthetic_targets(),
+
+
+# Named target: the synthetic (oracle) experiment, Table 1 and Figure 2 of the paper.
+rule synthetic:
+    input:
+        synthetic_targets(),

@@ -1,0 +1,402 @@
+"""The workflow around the library: config schema <-> dataclasses, bad configs, lint, the plan, a real run.
+
+Every Snakemake call runs in a temporary copy of the workflow files (never in the checkout, so a
+results/ folder there is left alone), with the checkout's ``seqgan`` first on PYTHONPATH.
+"""
+
+from __future__ import annotations
+
+import copy
+import csv
+import dataclasses
+import math
+import os
+import re
+import shutil
+import subprocess
+import sys
+import types
+import typing
+from pathlib import Path
+
+import jsonschema
+import pytest
+import yaml
+from snakemake.utils import update_config
+
+from seqgan.config import ConfigError, SyntheticConfig
+
+REPO = Path(__file__).resolve().parents[1]
+SCHEMA_PATH = REPO / "workflow" / "schemas" / "config.schema.yaml"
+WORKFLOW_FILES = ("Snakefile", "workflow", "config", "profiles", ".test")
+PER_SEED_RULES = ("pretrain", "mle", "pretrain_discriminator", "seqgan")
+
+
+def read_yaml(path: Path):
+    return yaml.safe_load(path.read_text())
+
+
+SCHEMA = read_yaml(SCHEMA_PATH)
+VALIDATOR = jsonschema.Draft202012Validator(SCHEMA)
+
+
+def merged(*paths: str) -> dict:
+    """config/config.yaml with each file merged over it, the way Snakemake's --configfile does it."""
+    config = read_yaml(REPO / "config" / "config.yaml")
+    for path in paths:
+        update_config(config, read_yaml(REPO / path))
+    return config
+
+
+def set_key(config: dict, dotted: str, value) -> dict:
+    config = copy.deepcopy(config)
+    *parents, leaf = dotted.split(".")
+    node = config
+    for key in parents:
+        node = node[key]
+    node[leaf] = value
+    return config
+
+
+# --- (a) the schema and the dataclasses describe the same keys --------------------------------------
+
+
+def deref(node: dict) -> dict:
+    """Inline a local `$ref` (siblings such as `description` win over the referenced node)."""
+    if "$ref" not in node:
+        return node
+    target = SCHEMA
+    for part in node["$ref"].removeprefix("#/").split("/"):
+        target = target[part]
+    return {**deref(target), **{k: v for k, v in node.items() if k != "$ref"}}
+
+
+def schema_leaves(node: dict, prefix: str = "") -> dict[str, dict]:
+    node = deref(node)
+    if node.get("type") != "object":
+        return {prefix: node}
+    leaves = {}
+    for key, child in node["properties"].items():
+        leaves.update(schema_leaves(child, f"{prefix}.{key}" if prefix else key))
+    return leaves
+
+
+def dataclass_leaves(cls, prefix: str = "") -> dict[str, object]:
+    hints = typing.get_type_hints(cls)
+    leaves = {}
+    for field in dataclasses.fields(cls):
+        name, annotation = f"{prefix}.{field.name}" if prefix else field.name, hints[field.name]
+        if dataclasses.is_dataclass(annotation):
+            leaves.update(dataclass_leaves(annotation, name))
+        else:
+            leaves[name] = annotation
+    return leaves
+
+
+def expected_schema(annotation) -> dict:
+    """The type part of the schema a dataclass field's annotation calls for."""
+    origin = typing.get_origin(annotation)
+    if origin is typing.Literal:
+        return {"type": "string", "enum": list(typing.get_args(annotation))}
+    if origin is tuple:
+        return {"type": "array", "items": expected_schema(typing.get_args(annotation)[0])}
+    if origin in (typing.Union, types.UnionType):
+        raise AssertionError(f"no schema mapping for {annotation}: extend this test")
+    return {"type": {int: "integer", float: "number", str: "string", bool: "boolean"}[annotation]}
+
+
+SYNTHETIC_SCHEMA = SCHEMA["properties"]["synthetic"]
+SCHEMA_LEAVES = schema_leaves(SYNTHETIC_SCHEMA)
+DATACLASS_LEAVES = dataclass_leaves(SyntheticConfig)
+
+
+def test_schema_and_dataclasses_have_the_same_keys():
+    assert sorted(SCHEMA_LEAVES) == sorted(DATACLASS_LEAVES)
+
+
+@pytest.mark.parametrize("key", sorted(DATACLASS_LEAVES))
+def test_schema_type_matches_the_dataclass_field(key):
+    node, want = SCHEMA_LEAVES[key], expected_schema(DATACLASS_LEAVES[key])
+    assert node["type"] == want["type"], key
+    if "enum" in want:
+        assert sorted(node["enum"]) == sorted(want["enum"]), key
+    if "items" in want:
+        assert deref(node["items"])["type"] == want["items"]["type"], key
+
+
+def walk_objects(node: dict, path: str = ""):
+    node = deref(node)
+    if node.get("type") == "object":
+        yield path, node
+        for key, child in node["properties"].items():
+            yield from walk_objects(child, f"{path}.{key}" if path else key)
+
+
+SECTIONS = list(walk_objects(SCHEMA))
+
+
+@pytest.mark.parametrize("path, node", SECTIONS, ids=[path or "top" for path, _ in SECTIONS])
+def test_every_section_is_closed_and_complete(path, node):
+    assert node.get("additionalProperties") is False, path
+    assert sorted(node["required"]) == sorted(node["properties"]), path
+    for key, child in node["properties"].items():
+        assert child.get("description"), f"{path}.{key} has no description"
+
+
+CONFIGS = {
+    "paper": merged(),
+    "quick": merged("config/presets/quick.yaml"),
+    "test": merged(".test/config/config.yaml"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(CONFIGS))
+def test_shipped_configs_pass_schema_and_dataclasses(name):
+    config = CONFIGS[name]
+    VALIDATOR.validate(config)
+    SyntheticConfig.from_dict(config["synthetic"])
+
+
+def test_test_config_is_complete_on_its_own():
+    VALIDATOR.validate(read_yaml(REPO / ".test" / "config" / "config.yaml"))
+
+
+def test_quick_preset_keeps_the_released_oracle():
+    assert CONFIGS["quick"]["synthetic"]["oracle"] == CONFIGS["paper"]["synthetic"]["oracle"]
+
+
+# Values both validators must refuse (key, value), and boundary values both must accept.
+REJECTED = [
+    ("oracle.source", "released"),
+    ("oracle.vocab_size", 0),
+    ("oracle.seq_len", 2.5),
+    ("generator.init_std", 0),
+    ("discriminator.dropout", 1.0),
+    ("discriminator.filter_sizes", []),
+    ("discriminator.num_filters", [100, 0] + [100] * 10),
+    ("pretrain.epochs", -1),
+    ("pretrain.epochs", "many"),
+    ("pretrain.epochs", True),
+    ("pretrain.lr", 0),
+    ("discriminator_training.pretrain_rounds", -1),
+    ("discriminator_training.num_negatives", 0),
+    ("adversarial.rollouts", 0),
+    ("adversarial.d_steps", -1),
+    ("eval.every", 0),
+    ("precision", "fp16"),
+    ("checkpoint_every", 0),
+]
+ACCEPTED = [
+    ("pretrain.epochs", 0),
+    ("pretrain.lr", 1),
+    ("discriminator.dropout", 0.0),
+    ("discriminator_training.pretrain_rounds", 0),
+    ("adversarial.iterations", 0),
+    ("adversarial.d_steps", 0),
+    ("precision", "bf16"),
+]
+
+
+@pytest.mark.parametrize("key, value", REJECTED)
+def test_schema_and_dataclasses_reject_the_same_bad_values(key, value):
+    config = set_key(CONFIGS["paper"], f"synthetic.{key}", value)
+    assert not VALIDATOR.is_valid(config)
+    with pytest.raises(ConfigError, match=re.escape(key.split(".")[-1])):
+        SyntheticConfig.from_dict(config["synthetic"])
+
+
+@pytest.mark.parametrize("key, value", ACCEPTED)
+def test_schema_and_dataclasses_accept_the_same_boundary_values(key, value):
+    config = set_key(CONFIGS["paper"], f"synthetic.{key}", value)
+    VALIDATOR.validate(config)
+    SyntheticConfig.from_dict(config["synthetic"])
+
+
+# --- Snakemake itself ----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def workdir(tmp_path: Path) -> Path:
+    """A copy of the workflow files to run Snakemake in."""
+    for name in WORKFLOW_FILES:
+        source, target = REPO / name, tmp_path / name
+        if source.is_dir():
+            shutil.copytree(source, target, ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            shutil.copy2(source, target)
+    return tmp_path
+
+
+def snakemake(cwd: Path, *args: str, timeout: float = 120) -> tuple[int, str]:
+    """Run Snakemake; return its exit status and its stdout + stderr (it logs to both)."""
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), env.get("PYTHONPATH")]))
+    # The rules call `python`: make it this interpreter, whatever PATH the test runner had.
+    env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
+    result = subprocess.run(
+        [sys.executable, "-m", "snakemake", *args],
+        check=False,
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        stdin=subprocess.DEVNULL,
+    )
+    return result.returncode, result.stdout + result.stderr
+
+
+def override(workdir: Path, data: dict) -> str:
+    path = workdir / "override.yaml"
+    path.write_text(yaml.safe_dump(data))
+    return str(path.name)
+
+
+def planned_jobs(output: str) -> dict[str, int]:
+    """Rule -> job count from the 'Job stats' table of a dry run."""
+    table = output.split("Job stats:", 1)[1]
+    counts = {}
+    for line in table.splitlines()[3:]:
+        parts = line.split()
+        if len(parts) != 2 or not parts[1].isdigit():
+            break
+        counts[parts[0]] = int(parts[1])
+    return counts
+
+
+# (b) a bad config stops Snakemake before any job, naming the key
+@pytest.mark.parametrize(
+    "data, expected",
+    [
+        ({"synthetic": {"pretrain": {"epoch": 3}}}, "'epoch' was unexpected"),
+        ({"synthetic": {"adversarial": {"rollouts": "many"}}}, "['synthetic']['adversarial']['rollouts']"),
+        ({"synthetic": {"discriminator": {"dropout": 1.5}}}, "['synthetic']['discriminator']['dropout']"),
+        ({"synthetic": {"eval": {"every": 0}}}, "['synthetic']['eval']['every']"),
+        ({"device": "tpu"}, "['device']"),
+        ({"seeds": []}, "['seeds']"),
+    ],
+    ids=["unknown-key", "wrong-type", "out-of-range", "zero", "enum", "no-seeds"],
+)
+def test_bad_config_fails_naming_the_key(workdir, data, expected):
+    status, out = snakemake(workdir, "-n", "--cores", "1", "--configfile", override(workdir, data))
+    assert status != 0
+    assert "Error validating config file" in out, out
+    assert expected in out, out
+    assert not (workdir / "results").exists()
+
+
+# (c) lint and format
+def test_snakemake_lint_is_clean(workdir):
+    status, out = snakemake(workdir, "--lint")
+    assert status == 0, out
+
+
+def test_snakefmt_is_clean():
+    result = subprocess.run(
+        [sys.executable, "-m", "snakefmt", "--check", "Snakefile", "workflow"],
+        check=False,
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+# (d) the plan of the paper's experiment
+def test_paper_config_plans_the_whole_synthetic_experiment(workdir):
+    status, out = snakemake(workdir, "-n", "--cores", "1")
+    assert status == 0, out
+    jobs = planned_jobs(out)
+    for rule in (*PER_SEED_RULES, "report_synthetic", "oracle", "synthetic_config", "fetch"):
+        assert jobs.get(rule) == 1, (rule, jobs)
+
+
+def test_plan_scales_with_seeds_and_fetches_only_for_the_released_oracle(workdir):
+    data = {"seeds": [3, 5, 7], "synthetic": {"oracle": {"source": "random"}}}
+    status, out = snakemake(
+        workdir, "-n", "--cores", "1", "synthetic", "--configfile", override(workdir, data)
+    )
+    assert status == 0, out
+    jobs = planned_jobs(out)
+    assert all(jobs[rule] == 3 for rule in PER_SEED_RULES), jobs
+    assert "fetch" not in jobs
+    assert "--seed 7" in out
+
+
+def test_mirror_is_passed_to_fetch(workdir):
+    data = {"corpora": {"mirror": "../shared corpora"}}
+    status, out = snakemake(workdir, "-n", "-p", "--cores", "1", "--configfile", override(workdir, data))
+    assert status == 0, out
+    assert "--mirror '../shared corpora'" in out
+    assert "--params results/downloads/seqgan_oracle/target_params_py3.pkl" in out
+
+
+# (e) the whole .test workflow for real, then nothing left to do
+EXPECTED_OUTPUTS = [
+    "results/synthetic/config.json",
+    "results/synthetic/oracle/oracle.pt",
+    "results/synthetic/oracle/train.pt",
+    "results/synthetic/oracle/test.pt",
+    "results/synthetic/nll_oracle.png",
+    "results/synthetic/nll_oracle.svg",
+    "results/synthetic/summary.csv",
+    "results/synthetic/summary.md",
+    "logs/synthetic/oracle.log",
+    "benchmarks/synthetic/oracle.tsv",
+]
+for _seed in (1, 2):
+    EXPECTED_OUTPUTS += [
+        f"results/synthetic/seed{_seed}/{path}"
+        for path in (
+            "pretrain/generator.pt",
+            "pretrain/curve.csv",
+            "pretrain/discriminator.pt",
+            "mle/generator.pt",
+            "mle/curve.csv",
+            "seqgan/generator.pt",
+            "seqgan/discriminator.pt",
+            "seqgan/curve.csv",
+        )
+    ]
+    EXPECTED_OUTPUTS += [f"logs/synthetic/seed{_seed}/{rule}.log" for rule in PER_SEED_RULES]
+    EXPECTED_OUTPUTS += [f"benchmarks/synthetic/seed{_seed}/{rule}.tsv" for rule in PER_SEED_RULES]
+
+
+@pytest.mark.slow
+def test_tiny_workflow_runs_end_to_end_and_reports(workdir):
+    args = ("--cores", "2", "--configfile", ".test/config/config.yaml")
+    status, out = snakemake(workdir, *args, timeout=900)
+    assert status == 0, out[-5000:]
+
+    missing = [path for path in EXPECTED_OUTPUTS if not (workdir / path).is_file()]
+    assert not missing
+    empty = [path for path in EXPECTED_OUTPUTS if (workdir / path).stat().st_size == 0]
+    assert not empty
+
+    for method in ("pretrain", "mle", "seqgan"):
+        with open(workdir / f"results/synthetic/seed1/{method}/curve.csv") as f:
+            rows = list(csv.DictReader(f))
+        assert rows, method
+        assert all(math.isfinite(float(row["nll_oracle"])) for row in rows), method
+    with open(workdir / "results/synthetic/summary.csv") as f:
+        summary = {(row["method"], row["seed"]) for row in csv.DictReader(f)}
+    assert summary == {(m, str(s)) for m in ("pretrain", "mle", "seqgan") for s in (1, 2)}
+
+    status, out = snakemake(workdir, *args)
+    assert status == 0, out
+    assert "Nothing to be done" in out, out
+
+    # A changed config value reruns the config job and everything downstream of it.
+    changed = override(workdir, {"synthetic": {"eval": {"every": 2}}})
+    status, out = snakemake(
+        workdir, "-n", "--cores", "2", "--configfile", ".test/config/config.yaml", changed
+    )
+    assert status == 0, out
+    jobs = planned_jobs(out)
+    assert jobs["synthetic_config"] == 1 and jobs["oracle"] == 1, jobs
+    assert all(jobs[rule] == 2 for rule in PER_SEED_RULES), jobs
+
+    # The HTML report (figure and table with their captions) builds from the finished run.
+    status, out = snakemake(workdir, *args, "--report", "report.html")
+    assert status == 0, out
+    assert (workdir / "report.html").stat().st_size > 0

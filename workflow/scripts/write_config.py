@@ -1,0 +1,25 @@
+"""Write the resolved `synthetic` config as JSON, atomically (temp file + rename).
+
+Run by the `synthetic_config` rule; standard library only, so it runs in any environment.
+"""
+
+import json
+import os
+import tempfile
+from pathlib import Path
+
+snakemake = globals()["snakemake"]  # injected by Snakemake's script directive
+
+out = Path(snakemake.output[0])
+out.parent.mkdir(parents=True, exist_ok=True)
+text = json.dumps(snakemake.params.cfg, indent=2, sort_keys=True) + "\n"
+fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
+try:
+    with os.fdopen(fd, "w") as f:
+        f.write(text)
+    os.replace(tmp, out)
+finally:
+    if os.path.exists(tmp):
+        os.unlink(tmp)
+with open(snakemake.log[0], "w") as log:
+    log.write(f"wrote {out}\n")
