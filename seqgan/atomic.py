@@ -36,8 +36,10 @@ def write_bytes(path: str | Path, data: bytes) -> None:
 
 
 def save_torch(obj, path: str | Path) -> None:
-    with atomic_path(path) as tmp:
-        torch.save(obj, tmp)
+    # Save through a file object: given a path, torch names the archive's inner folder after the
+    # (random) temp name, and identical runs would write different bytes.
+    with atomic_path(path) as tmp, open(tmp, "wb") as f:
+        torch.save(obj, f)
 
 
 def load_torch(path: str | Path):

@@ -17,6 +17,7 @@ from pathlib import Path
 import torch
 
 from seqgan.atomic import load_torch, save_torch
+from seqgan.device import global_rng_state, set_global_rng_state
 
 log = logging.getLogger(__name__)
 
@@ -52,7 +53,7 @@ class Checkpointer:
             "wall_seconds": wall_seconds,
             "modules": {k: m.state_dict() for k, m in self.modules.items()},
             "optimizers": {k: o.state_dict() for k, o in self.optimizers.items()},
-            "rng": {"sampler": self.rng.get_state(), "torch": torch.get_rng_state()},
+            "rng": {"sampler": self.rng.get_state(), "global": global_rng_state()},
             "curve": self.curve,
         }
         save_torch(state, self.path)
@@ -70,7 +71,7 @@ class Checkpointer:
         for key, optimizer in self.optimizers.items():
             optimizer.load_state_dict(state["optimizers"][key])
         self.rng.set_state(state["rng"]["sampler"])
-        torch.set_rng_state(state["rng"]["torch"])
+        set_global_rng_state(state["rng"]["global"])
         self.curve[:] = state["curve"]
         self.wall_seconds = state["wall_seconds"]
         log.info("resumed from %s at step %d", self.path, state["step"])

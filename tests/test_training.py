@@ -1,0 +1,390 @@
+"""Training: the losses against hand computations, that a step moves the model the right way, divergence
+detection, and, through the real CLI, same seed -> same outputs and killed-and-resumed == uninterrupted.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import logging
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+import torch
+
+from seqgan.cli import main
+from seqgan.models.discriminator import Discriminator
+from seqgan.models.generator import Generator
+from seqgan.train import adversarial, mle
+from seqgan.train import discriminator as d_training
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def make_generator(vocab=6, seq_len=4, std=0.5, seed=0) -> Generator:
+    generator = Generator(vocab, 4, 5, seq_len).double()
+    return generator.init_normal(std, torch.Generator().manual_seed(seed))
+
+
+def oracle_data(num=256, vocab=10, seq_len=6) -> torch.Tensor:
+    oracle = Generator(vocab, 8, 8, seq_len).init_normal(1.0, torch.Generator().manual_seed(0))
+    return oracle.sample(num, torch.Generator().manual_seed(1))
+
+
+# ---------------------------------------------------------------------------------------------- policy gradient
+
+
+def test_policy_gradient_loss_is_minus_sum_of_reward_weighted_log_probs():
+    generator = make_generator()
+    samples = generator.sample(5, torch.Generator().manual_seed(1))
+    rewards = torch.rand((5, 4), generator=torch.Generator().manual_seed(2), dtype=torch.float64)
+    log_softmax = torch.log_softmax(generator(samples), dim=-1)  # (B, T, V)
+    by_hand = 0.0
+    for b in range(5):
+        for t in range(4):
+            by_hand -= log_softmax[b, t, samples[b, t]] * rewards[b, t]
+    loss = adversarial.policy_gradient_loss(generator, samples, rewards)
+    assert loss.shape == ()
+    torch.testing.assert_close(loss, by_hand, rtol=1e-12, atol=0)
+
+
+def test_policy_gradient_step_raises_the_rewarded_sequence():
+    generator = make_generator()
+    samples = generator.sample(8, torch.Generator().manual_seed(1))
+    rewards = torch.zeros((8, 4), dtype=torch.float64)
+    rewards[3] = 1.0
+    chosen = samples[3:4]
+    with torch.no_grad():
+        before = generator.log_probs(chosen).sum().item()
+    optimizer = torch.optim.Adam(generator.parameters(), lr=1e-3)
+    optimizer.zero_grad()
+    adversarial.policy_gradient_loss(generator, samples, rewards).backward()
+    optimizer.step()
+    with torch.no_grad():
+        after = generator.log_probs(chosen).sum().item()
+    assert after > before
+
+
+def test_generator_step_updates_and_reports():
+    generator = Generator(7, 4, 5, 5)
+    generator.init_normal(0.5, torch.Generator().manual_seed(0))
+    torch.manual_seed(0)
+    discriminator = Discriminator(7, 4, (1, 2), (3, 3), 0.25)
+    optimizer = torch.optim.Adam(generator.parameters(), lr=0.01)
+    old = [p.detach().clone() for p in generator.parameters()]
+    loss, reward = adversarial.generator_step(
+        generator, optimizer, discriminator, 8, 2, 5.0, torch.Generator().manual_seed(1), 16
+    )
+    assert torch.isfinite(torch.tensor(loss)) and 0.0 <= reward <= 1.0
+    assert any(not torch.equal(a, b) for a, b in zip(old, generator.parameters()))
+
+
+def test_generator_step_stops_on_nan():
+    generator = Generator(7, 4, 5, 5)
+    torch.manual_seed(0)
+    discriminator = Discriminator(7, 4, (1, 2), (3, 3), 0.25)
+    with torch.no_grad():
+        for p in generator.parameters():
+            p.fill_(float("nan"))
+    optimizer = torch.optim.Adam(generator.parameters(), lr=0.01)
+    with pytest.raises(FloatingPointError, match=r"adversarial.*epoch 12"):
+        adversarial.generator_step(
+            generator, optimizer, discriminator, 4, 2, 5.0, torch.Generator().manual_seed(1), 16, iteration=12
+        )
+
+
+# ---------------------------------------------------------------------------------------------- MLE
+
+
+def test_mle_loss_is_mean_negative_log_prob():
+    generator = make_generator()
+    tokens = torch.randint(0, 6, (5, 4), generator=torch.Generator().manual_seed(1))
+    torch.testing.assert_close(mle.mle_loss(generator, tokens), -generator.log_probs(tokens).mean())
+
+
+def test_mle_epoch_lowers_the_loss():
+    data = oracle_data()
+    generator = Generator(10, 8, 8, 6).init_normal(0.1, torch.Generator().manual_seed(2))
+    optimizer = torch.optim.Adam(generator.parameters(), lr=0.01)
+    with torch.no_grad():
+        before = mle.mle_loss(generator, data).item()
+    for epoch in range(1, 4):
+        mean = mle.mle_epoch(generator, optimizer, data, 32, 5.0, torch.Generator().manual_seed(3), epoch)
+        assert torch.isfinite(torch.tensor(mean))
+    with torch.no_grad():
+        after = mle.mle_loss(generator, data).item()
+    assert after < before - 0.1
+
+
+def test_mle_epoch_stops_on_nan_naming_the_epoch():
+    generator = make_generator()
+    with torch.no_grad():
+        generator.output.weight.fill_(float("nan"))
+    optimizer = torch.optim.Adam(generator.parameters(), lr=0.01)
+    data = torch.randint(0, 6, (16, 4), generator=torch.Generator().manual_seed(1))
+    with pytest.raises(FloatingPointError, match=r"epoch 7\b"):
+        mle.mle_epoch(generator, optimizer, data, 8, 5.0, torch.Generator().manual_seed(3), epoch=7)
+
+
+# ---------------------------------------------------------------------------------------------- discriminator
+
+
+def test_discriminator_fit_separates_real_from_generated():
+    """Label 1 is real: after fitting, P(real) is higher on real data (the reward must not be flipped)."""
+    real = oracle_data(num=128)
+    fake = torch.randint(0, 10, (128, 6), generator=torch.Generator().manual_seed(5))
+    torch.manual_seed(0)
+    discriminator = Discriminator(10, 8, (2, 3), (8, 8), 0.25)
+    optimizer = torch.optim.Adam(discriminator.parameters(), lr=0.01)
+    rng = torch.Generator().manual_seed(6)
+    first = d_training.fit(discriminator, optimizer, real, fake, 1, 32, 0.2, rng)
+    last = d_training.fit(discriminator, optimizer, real, fake, 10, 32, 0.2, rng)
+    assert last < first
+    assert discriminator.prob_real(real).mean() > discriminator.prob_real(fake).mean() + 0.2
+
+
+# ---------------------------------------------------------------------------------------------- the CLI
+
+
+def cli(*argv) -> int:
+    """``python -m seqgan`` in this process; the torch state it sets (threads, global RNG) is restored."""
+    threads, rng = torch.get_num_threads(), torch.get_rng_state()
+    try:
+        return main([str(a) for a in argv])
+    finally:
+        torch.set_num_threads(threads)
+        torch.set_rng_state(rng)
+
+
+def cli_ok(*argv) -> None:
+    assert cli(*argv) == 0, f"seqgan {' '.join(map(str, argv))} failed"
+
+
+def write_config(path: Path, cfg: dict) -> Path:
+    path.write_text(json.dumps(cfg))
+    return path
+
+
+def common(seed, checkpoints: Path) -> list:
+    return ["--seed", seed, "--checkpoint-dir", checkpoints, "--threads", 1, "--device", "cpu"]
+
+
+def mle_argv(config: Path, data: Path, out: Path, seed=1, checkpoints: Path | None = None) -> list:
+    return [
+        "mle", "--config", config, "--oracle", data / "oracle.pt", "--train", data / "train.pt",
+        "--test", data / "test.pt", "--out", out / "generator.pt", "--curve", out / "curve.csv",
+        *common(seed, checkpoints or out / "checkpoints"),
+    ]  # fmt: skip
+
+
+def pretrain_d_argv(config: Path, data: Path, generator: Path, out: Path, seed=1) -> list:
+    return [
+        "pretrain-d", "--config", config, "--generator", generator, "--train", data / "train.pt",
+        "--out", out / "discriminator.pt", *common(seed, out / "checkpoints"),
+    ]  # fmt: skip
+
+
+def adversarial_argv(config: Path, data: Path, generator: Path, discriminator: Path, out: Path, seed=1) -> list:
+    return [
+        "adversarial", "--config", config, "--oracle", data / "oracle.pt", "--train", data / "train.pt",
+        "--test", data / "test.pt", "--generator", generator, "--discriminator", discriminator,
+        "--out-generator", out / "generator.pt", "--out-discriminator", out / "discriminator.pt",
+        "--curve", out / "curve.csv", *common(seed, out / "checkpoints"),
+    ]  # fmt: skip
+
+
+def load(path: Path):
+    return torch.load(path, map_location="cpu", weights_only=True)
+
+
+def assert_identical(a, b, where="") -> None:
+    """Nested dicts/lists of tensors and plain values, compared exactly."""
+    if isinstance(a, torch.Tensor):
+        if not (isinstance(b, torch.Tensor) and torch.equal(a, b)):
+            pytest.fail(f"tensors differ at {where}")
+    elif isinstance(a, dict):
+        assert isinstance(b, dict) and a.keys() == b.keys(), f"keys differ at {where}"
+        for key in a:
+            assert_identical(a[key], b[key], f"{where}/{key}")
+    elif isinstance(a, (list, tuple)):
+        assert isinstance(b, (list, tuple)) and len(a) == len(b), f"lengths differ at {where}"
+        for i, (x, y) in enumerate(zip(a, b)):
+            assert_identical(x, y, f"{where}[{i}]")
+    else:
+        assert a == b, f"{a!r} != {b!r} at {where}"
+
+
+def same_state(a: dict, b: dict) -> bool:
+    return all(torch.equal(a[k], b[k]) for k in a)
+
+
+def curve_rows(path: Path) -> list[dict]:
+    """Learning-curve rows without the wall-clock column (the only one allowed to differ)."""
+    with open(path, newline="") as f:
+        return [{k: v for k, v in row.items() if k != "wall_seconds"} for row in csv.DictReader(f)]
+
+
+@pytest.fixture(scope="module")
+def pipeline(tmp_path_factory, make_config):
+    """oracle -> mle -> pretrain-d on the tiny config, seed 1: the inputs of the later stages."""
+    root = tmp_path_factory.mktemp("pipeline")
+    config = write_config(root / "config.json", make_config())
+    cli_ok("oracle", "--config", config, "--out-dir", root / "data")
+    cli_ok(*mle_argv(config, root / "data", root / "mle"))
+    cli_ok(*pretrain_d_argv(config, root / "data", root / "mle" / "generator.pt", root / "d"))
+    return SimpleNamespace(
+        root=root, config=config, data=root / "data", mle=root / "mle",
+        generator=root / "mle" / "generator.pt", discriminator=root / "d" / "discriminator.pt",
+    )  # fmt: skip
+
+
+def test_oracle_outputs_are_reproducible(pipeline, tmp_path):
+    cli_ok("oracle", "--config", pipeline.config, "--out-dir", tmp_path)
+    for name in ("oracle.pt", "train.pt", "test.pt"):
+        assert_identical(load(tmp_path / name), load(pipeline.data / name), name)
+    train = load(tmp_path / "train.pt")
+    assert train.shape == (128, 6) and train.dtype == torch.long
+
+
+def test_oracle_files_are_byte_identical(pipeline, tmp_path):
+    """Same config -> the very same bytes (a bit-for-bit repeatable run; content hashes stay stable)."""
+    cli_ok("oracle", "--config", pipeline.config, "--out-dir", tmp_path)
+    for name in ("oracle.pt", "train.pt", "test.pt"):
+        assert (tmp_path / name).read_bytes() == (pipeline.data / name).read_bytes(), name
+
+
+def test_mle_same_seed_same_result_other_seed_other_result(pipeline, tmp_path):
+    cli_ok(*mle_argv(pipeline.config, pipeline.data, tmp_path / "again", seed=1))
+    cli_ok(*mle_argv(pipeline.config, pipeline.data, tmp_path / "other", seed=2))
+    reference = load(pipeline.generator)
+    again, other = load(tmp_path / "again" / "generator.pt"), load(tmp_path / "other" / "generator.pt")
+    assert reference["epoch"] == again["epoch"] == 4
+    assert_identical(again["state_dict"], reference["state_dict"])
+    assert not same_state(other["state_dict"], reference["state_dict"])
+
+    rows = curve_rows(pipeline.mle / "curve.csv")
+    assert [int(row["epoch"]) for row in rows] == [0, 1, 2, 3, 4]
+    assert curve_rows(tmp_path / "again" / "curve.csv") == rows
+    assert curve_rows(tmp_path / "other" / "curve.csv") != rows
+
+
+def test_checkpoint_of_other_settings_is_ignored(pipeline, tmp_path, caplog):
+    """A checkpoint left by a run with another seed must not be resumed: the run starts from scratch."""
+    caplog.set_level(logging.INFO)
+    stale = tmp_path / "stale"
+    cli_ok(*mle_argv(pipeline.config, pipeline.data, tmp_path / "seed1", seed=1, checkpoints=stale))
+    caplog.clear()
+    cli_ok(*mle_argv(pipeline.config, pipeline.data, tmp_path / "seed2", seed=2, checkpoints=stale))
+    assert "ignoring" in caplog.text and "resumed" not in caplog.text
+    cli_ok(*mle_argv(pipeline.config, pipeline.data, tmp_path / "fresh", seed=2))
+    assert_identical(load(tmp_path / "seed2" / "generator.pt"), load(tmp_path / "fresh" / "generator.pt"))
+    assert curve_rows(tmp_path / "seed2" / "curve.csv") == curve_rows(tmp_path / "fresh" / "curve.csv")
+
+
+# Killed and resumed == uninterrupted. The killed run is a real process, SIGKILLed as soon as its checkpoint
+# shows enough progress; the runs are long enough (tens of steps of ~10-50 ms) that it cannot finish first.
+
+
+def checkpoint_step(path: Path) -> int:
+    return load(path)["step"]
+
+
+def run_and_kill(argv: list, checkpoint: Path, min_step: int, total: int, log: Path) -> int:
+    """Run ``python -m seqgan ARGV`` in a subprocess, SIGKILL it once ``checkpoint`` holds step >= min_step,
+    and return the step of the checkpoint it leaves behind (checked to be short of ``total``)."""
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")])),
+    }
+    deadline, seen, killed = time.monotonic() + 300, None, False
+    with open(log, "wb") as out:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "seqgan", *map(str, argv)],
+            cwd=REPO,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            while proc.poll() is None and not killed:
+                if time.monotonic() > deadline:
+                    pytest.fail(f"no checkpoint with step >= {min_step} within 300 s:\n{log.read_text()}")
+                stamp = checkpoint.stat().st_mtime_ns if checkpoint.exists() else None
+                if stamp != seen:  # a new checkpoint was renamed into place
+                    seen = stamp
+                    if checkpoint_step(checkpoint) >= min_step:
+                        proc.kill()  # SIGKILL: no handler, no cleanup, like a lost node or the OOM killer
+                        killed = True
+                time.sleep(0.002)
+        finally:
+            if proc.poll() is None and not killed:
+                proc.kill()
+            proc.wait()
+    assert proc.returncode == -signal.SIGKILL, (
+        f"the run ended with code {proc.returncode} before it could be killed; make it longer:\n{log.read_text()}"
+    )
+    step = checkpoint_step(checkpoint)
+    assert min_step <= step < total, f"killed at step {step}, expected {min_step} <= step < {total}"
+    return step
+
+
+def test_mle_resume_after_kill_equals_uninterrupted(pipeline, make_config, tmp_path, caplog):
+    cfg = make_config()
+    cfg["pretrain"].update(epochs=30, batch_size=8)  # ~16 steps per epoch: the kill lands mid-run
+    config = write_config(tmp_path / "config.json", cfg)
+    cli_ok(*mle_argv(config, pipeline.data, tmp_path / "whole"))
+
+    argv = mle_argv(config, pipeline.data, tmp_path / "killed")
+    run_and_kill(argv, tmp_path / "killed" / "checkpoints" / "last.pt", 2, 30, tmp_path / "killed.log")
+    assert not (tmp_path / "killed" / "generator.pt").exists()
+    caplog.set_level(logging.INFO)
+    cli_ok(*argv)
+    assert "resumed from" in caplog.text
+
+    assert_identical(load(tmp_path / "killed" / "generator.pt"), load(tmp_path / "whole" / "generator.pt"))
+    rows = curve_rows(tmp_path / "whole" / "curve.csv")
+    assert len(rows) == 31
+    assert curve_rows(tmp_path / "killed" / "curve.csv") == rows
+
+
+def test_pretrain_d_resume_after_kill_equals_uninterrupted(pipeline, make_config, tmp_path, caplog):
+    cfg = make_config()
+    cfg["discriminator_training"].update(pretrain_rounds=20, num_negatives=128, batch_size=8)
+    config = write_config(tmp_path / "config.json", cfg)
+    cli_ok(*pretrain_d_argv(config, pipeline.data, pipeline.generator, tmp_path / "whole"))
+
+    argv = pretrain_d_argv(config, pipeline.data, pipeline.generator, tmp_path / "killed")
+    run_and_kill(argv, tmp_path / "killed" / "checkpoints" / "last.pt", 2, 20, tmp_path / "killed.log")
+    assert not (tmp_path / "killed" / "discriminator.pt").exists()
+    caplog.set_level(logging.INFO)
+    cli_ok(*argv)
+    assert "resumed from" in caplog.text
+    assert_identical(load(tmp_path / "killed" / "discriminator.pt"), load(tmp_path / "whole" / "discriminator.pt"))
+
+
+def test_adversarial_resume_after_kill_equals_uninterrupted(pipeline, make_config, tmp_path, caplog):
+    cfg = make_config()
+    cfg["adversarial"]["iterations"] = 30  # ~25 ms each
+    config = write_config(tmp_path / "config.json", cfg)
+    inputs = (config, pipeline.data, pipeline.generator, pipeline.discriminator)
+    cli_ok(*adversarial_argv(*inputs, tmp_path / "whole"))
+
+    argv = adversarial_argv(*inputs, tmp_path / "killed")
+    run_and_kill(argv, tmp_path / "killed" / "checkpoints" / "last.pt", 1, 30, tmp_path / "killed.log")
+    assert not (tmp_path / "killed" / "generator.pt").exists()
+    caplog.set_level(logging.INFO)
+    cli_ok(*argv)
+    assert "resumed from" in caplog.text
+
+    for name in ("generator.pt", "discriminator.pt"):
+        assert_identical(load(tmp_path / "killed" / name), load(tmp_path / "whole" / name), name)
+    rows = curve_rows(tmp_path / "whole" / "curve.csv")
+    assert [int(row["epoch"]) for row in rows] == list(range(4, 35))  # continues the 4 pretraining epochs
+    assert all(row["phase"] == "adversarial" for row in rows)
+    assert curve_rows(tmp_path / "killed" / "curve.csv") == rows
