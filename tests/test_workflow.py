@@ -313,9 +313,7 @@ def test_paper_config_plans_the_whole_synthetic_experiment(workdir):
 
 def test_plan_scales_with_seeds_and_fetches_only_for_the_released_oracle(workdir):
     data = {"seeds": [3, 5, 7], "synthetic": {"oracle": {"source": "random"}}}
-    status, out = snakemake(
-        workdir, "-n", "--cores", "1", "synthetic", "--configfile", override(workdir, data)
-    )
+    status, out = snakemake(workdir, "-n", "--cores", "1", "synthetic", "--configfile", override(workdir, data))
     assert status == 0, out
     jobs = planned_jobs(out)
     assert all(jobs[rule] == 3 for rule in PER_SEED_RULES), jobs
@@ -388,9 +386,7 @@ def test_tiny_workflow_runs_end_to_end_and_reports(workdir):
 
     # A changed config value reruns the config job and everything downstream of it.
     changed = override(workdir, {"synthetic": {"eval": {"every": 2}}})
-    status, out = snakemake(
-        workdir, "-n", "--cores", "2", "--configfile", ".test/config/config.yaml", changed
-    )
+    status, out = snakemake(workdir, "-n", "--cores", "2", "--configfile", ".test/config/config.yaml", changed)
     assert status == 0, out
     jobs = planned_jobs(out)
     assert jobs["synthetic_config"] == 1 and jobs["oracle"] == 1, jobs
