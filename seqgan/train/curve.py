@@ -37,7 +37,7 @@ class LearningCurve:
             "phase": phase,
             "epoch": epoch,
             "nll_oracle": nll_oracle(self.oracle, generator, self.num_samples, rng, self.batch_size).mean().item(),
-            "nll_test": sequence_nll(generator, self.test, self.batch_size).mean().item(),
+            "nll_test": sequence_nll(generator, self.test).mean().item(),
             "wall_seconds": round(wall_seconds, 3),
         }
         self.rows.append(row)
