@@ -178,6 +178,16 @@ def test_atomic_write_replaces_the_file(tmp_path):
     assert [p.name for p in path.parent.iterdir()] == ["curve.csv"]
 
 
+def test_atomic_write_gives_the_usual_permissions(tmp_path):
+    """Outputs are readable like any file the user writes (umask), not 0600 like a temp file."""
+    old = os.umask(0o022)
+    try:
+        atomic.write_text(tmp_path / "summary.md", "table")
+    finally:
+        os.umask(old)
+    assert (tmp_path / "summary.md").stat().st_mode & 0o777 == 0o644
+
+
 def test_save_torch_is_byte_reproducible(tmp_path):
     """Saving the same tensors twice gives the same bytes (content hashes of inputs key the checkpoints)."""
     path = tmp_path / "train.pt"
