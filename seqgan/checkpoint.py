@@ -1,8 +1,8 @@
 """Resumable training state: models, optimizers, step, RNG states and the learning curve so far.
 
 A training verb builds a :class:`Checkpointer` over its checkpoint directory, calls ``resume()``
-once (which restores everything and returns the step to continue from) and ``save(step)`` every
-few steps. A checkpoint written for other settings (its fingerprint differs) is ignored, so a
+once (which restores everything and returns the step to continue from) and ``after_step`` after
+every step. A checkpoint written for other settings (its fingerprint differs) is ignored, so a
 changed config never resumes a stale run.
 """
 
@@ -39,6 +39,7 @@ class Checkpointer:
     modules: dict[str, torch.nn.Module]
     optimizers: dict[str, torch.optim.Optimizer]
     rng: torch.Generator  # the run's sampling generator (CPU)
+    every: int  # steps between checkpoints
     curve: list[dict] = field(default_factory=list)  # learning-curve rows so far
     wall_seconds: float = 0.0  # training time spent before this process started
 
@@ -57,6 +58,11 @@ class Checkpointer:
             "curve": self.curve,
         }
         save_torch(state, self.path)
+
+    def after_step(self, done: int, total: int, wall_seconds: float) -> None:
+        """Save every ``every`` steps and after the last one."""
+        if done % self.every == 0 or done == total:
+            self.save(done, wall_seconds)
 
     def resume(self) -> int:
         """Restore the last checkpoint of this very run, if any; return the step to continue from."""

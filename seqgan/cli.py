@@ -53,16 +53,19 @@ class Run:
         self.train = load_tokens(args.train, oracle_cfg.vocab_size, oracle_cfg.seq_len)
         log.info("device=%s threads=%d seed=%d config=%s", self.device, torch.get_num_threads(), args.seed, args.config)
 
-    def curve(self) -> LearningCurve:
+    def curve(self, rows: list[dict]) -> LearningCurve:
+        """The learning curve, continuing ``rows`` (those restored from a checkpoint, shared with it)."""
         oracle, _ = load_generator(self.args.oracle, self.device)
         test = load_tokens(self.args.test, self.cfg.oracle.vocab_size, self.cfg.oracle.seq_len)
         e = self.cfg.eval
-        return LearningCurve(oracle.eval(), test, e.num_samples, e.every, e.batch_size, self.args.seed)
+        return LearningCurve(oracle.eval(), test, e.num_samples, e.every, e.batch_size, self.args.seed, rows)
 
     def checkpointer(self, modules, optimizers, **identity) -> Checkpointer:
         inputs = {k: file_digest(v) for k, v in identity.pop("inputs").items()}
         key = fingerprint(config=self.cfg.to_dict(), seed=self.args.seed, inputs=inputs, **identity)
-        return Checkpointer(Path(self.args.checkpoint_dir), key, modules, optimizers, self.rng)
+        return Checkpointer(
+            Path(self.args.checkpoint_dir), key, modules, optimizers, self.rng, self.cfg.checkpoint_every
+        )
 
     def wall(self, checkpointer: Checkpointer) -> float:
         return checkpointer.wall_seconds + time.perf_counter() - self.started
@@ -106,8 +109,7 @@ def cmd_mle(args) -> None:
     ckpt = run.checkpointer(
         {"generator": generator}, {"generator": optimizer}, phase=args.phase, epochs=epochs, inputs=inputs
     )
-    curve = run.curve()
-    curve.rows = ckpt.curve
+    curve = run.curve(ckpt.curve)
     done = ckpt.resume()
     last = start_epoch + epochs
     if done == 0:
@@ -118,8 +120,7 @@ def cmd_mle(args) -> None:
         log.info("epoch phase=%s epoch=%d loss=%.5f", args.phase, epoch, loss)
         if curve.due(epoch, last):
             curve.record(args.phase, epoch, generator, run.wall(ckpt))
-        if (step + 1) % cfg.checkpoint_every == 0 or step + 1 == epochs:
-            ckpt.save(step + 1, run.wall(ckpt))
+        ckpt.after_step(step + 1, epochs, run.wall(ckpt))
     save_generator(generator, args.out, last)
     atomic.write_text(args.curve, curve.to_csv())
 
@@ -151,8 +152,7 @@ def cmd_pretrain_d(args) -> None:
             cfg.precision,
         )
         log.info("round phase=pretrain-d round=%d loss=%.5f", step + 1, loss)
-        if (step + 1) % cfg.checkpoint_every == 0 or step + 1 == d.pretrain_rounds:
-            ckpt.save(step + 1, run.wall(ckpt))
+        ckpt.after_step(step + 1, d.pretrain_rounds, run.wall(ckpt))
     save_discriminator(discriminator, optimizer, args.out)
 
 
@@ -170,8 +170,7 @@ def cmd_adversarial(args) -> None:
         phase="adversarial",
         inputs={"train": args.train, "generator": args.generator, "discriminator": args.discriminator},
     )
-    curve = run.curve()
-    curve.rows = ckpt.curve
+    curve = run.curve(ckpt.curve)
     done = ckpt.resume()
     last = start_epoch + a.iterations
     if done == 0:
@@ -213,8 +212,7 @@ def cmd_adversarial(args) -> None:
             reward,
             f"{d_loss:.5f}" if a.d_steps else "nan",
         )
-        if (step + 1) % cfg.checkpoint_every == 0 or step + 1 == a.iterations:
-            ckpt.save(step + 1, run.wall(ckpt))
+        ckpt.after_step(step + 1, a.iterations, run.wall(ckpt))
     save_generator(generator, args.out_generator, last)
     save_discriminator(discriminator, d_optimizer, args.out_discriminator)
     atomic.write_text(args.curve, curve.to_csv())
