@@ -66,7 +66,7 @@ def main() -> None:
     parser.add_argument("--length", type=int, default=20)
     parser.add_argument("--rollouts", type=int, default=16)
     parser.add_argument("--vocab", type=int, default=5000)
-    parser.add_argument("--chunk", type=int, default=256)
+    parser.add_argument("--chunk", type=int, default=128)
     parser.add_argument("--precision", choices=("fp32", "bf16"), default="fp32")
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--repeats", type=int, default=3)

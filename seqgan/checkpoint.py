@@ -72,13 +72,18 @@ class Checkpointer:
         if state.get("fingerprint") != self.fingerprint:
             log.warning("ignoring %s: it was written for other settings", self.path)
             return 0
-        for key, module in self.modules.items():
-            module.load_state_dict(state["modules"][key])
-        for key, optimizer in self.optimizers.items():
-            optimizer.load_state_dict(state["optimizers"][key])
-        self.rng.set_state(state["rng"]["sampler"])
-        set_global_rng_state(state["rng"]["global"])
-        self.curve[:] = state["curve"]
-        self.wall_seconds = state["wall_seconds"]
+        try:
+            for key, module in self.modules.items():
+                module.load_state_dict(state["modules"][key])
+            for key, optimizer in self.optimizers.items():
+                optimizer.load_state_dict(state["optimizers"][key])
+            self.rng.set_state(state["rng"]["sampler"])
+            set_global_rng_state(state["rng"]["global"])
+            self.curve[:] = state["curve"]
+            self.wall_seconds = state["wall_seconds"]
+        except (KeyError, RuntimeError, ValueError) as err:  # half-restored state must not train on
+            raise ValueError(
+                f"{self.path}: cannot resume from this checkpoint ({err}); delete it to start over"
+            ) from err
         log.info("resumed from %s at step %d", self.path, state["step"])
         return state["step"]

@@ -21,6 +21,7 @@ from seqgan.models.generator import Generator
 from seqgan.models.saved import (
     load_discriminator,
     load_generator,
+    load_generator_optimizer_state,
     load_tokens,
     save_discriminator,
     save_generator,
@@ -105,6 +106,8 @@ def cmd_mle(args) -> None:
         generator.init_normal(cfg.generator.init_std, run.rng).to(run.device)
     epochs = p.epochs if args.epochs is None else args.epochs
     optimizer = torch.optim.Adam(generator.parameters(), lr=p.lr)
+    if args.init and (state := load_generator_optimizer_state(args.init)) is not None:
+        optimizer.load_state_dict(state)  # the MLE baseline continues pretraining, Adam moments included
     inputs = {"train": args.train, **({"init": args.init} if args.init else {})}
     ckpt = run.checkpointer(
         {"generator": generator}, {"generator": optimizer}, phase=args.phase, epochs=epochs, inputs=inputs
@@ -121,7 +124,7 @@ def cmd_mle(args) -> None:
         if curve.due(epoch, last):
             curve.record(args.phase, epoch, generator, run.wall(ckpt))
         ckpt.after_step(step + 1, epochs, run.wall(ckpt))
-    save_generator(generator, args.out, last)
+    save_generator(generator, args.out, last, optimizer)
     atomic.write_text(args.curve, curve.to_csv())
 
 
@@ -150,6 +153,7 @@ def cmd_pretrain_d(args) -> None:
             cfg.discriminator.l2_reg,
             run.rng,
             cfg.precision,
+            f"discriminator pretraining, round {step + 1}",
         )
         log.info("round phase=pretrain-d round=%d loss=%.5f", step + 1, loss)
         ckpt.after_step(step + 1, d.pretrain_rounds, run.wall(ckpt))
@@ -204,6 +208,7 @@ def cmd_adversarial(args) -> None:
                 cfg.discriminator.l2_reg,
                 run.rng,
                 cfg.precision,
+                f"discriminator, adversarial epoch {epoch}",
             )
         log.info(
             "iteration phase=adversarial epoch=%d pg_loss=%.4f mean_reward=%.4f d_loss=%s",
@@ -285,7 +290,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         args.func(args)
-    except (config.ConfigError, download.ChecksumError, FileNotFoundError, ValueError, FloatingPointError) as err:
+    except (config.ConfigError, download.ChecksumError, OSError, ValueError, FloatingPointError) as err:
         log.error("%s", err)
         return 1
     return 0

@@ -209,6 +209,11 @@ class SyntheticConfig(Section):
 
     def validate(self, prefix):
         _positive(prefix, self, "checkpoint_every")
+        if self.discriminator_training.num_negatives > self.oracle.num_train:
+            raise ConfigError(
+                f"config key '{prefix}discriminator_training.num_negatives': {self.discriminator_training.num_negatives}"
+                f" exceeds '{prefix}oracle.num_train' ({self.oracle.num_train}); each round pairs them one to one"
+            )
         longest = max(self.discriminator.filter_sizes)
         if longest > self.oracle.seq_len:
             raise ConfigError(

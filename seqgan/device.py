@@ -12,7 +12,7 @@ def resolve(name: str = "auto") -> torch.device:
     if name == "auto":
         return torch.device("cuda" if torch.cuda.is_available() else "cpu")
     if name == "cuda" and not torch.cuda.is_available():
-        raise RuntimeError("--device cuda was requested but no CUDA device is available")
+        raise ValueError("--device cuda was requested but no CUDA device is available")
     if name not in ("cpu", "cuda"):
         raise ValueError(f"--device: expected auto, cpu or cuda, got {name!r}")
     return torch.device(name)

@@ -130,6 +130,14 @@ def test_filter_wider_than_the_sequence(tiny_config):
     SyntheticConfig.from_dict(tiny_config)
 
 
+def test_more_negatives_than_real_sequences(tiny_config):
+    """Each round pairs negatives one to one with real sequences: there must be enough of those."""
+    tiny_config["discriminator_training"]["num_negatives"] = tiny_config["oracle"]["num_train"] + 1
+    assert_config_error(tiny_config, "discriminator_training.num_negatives")
+    tiny_config["discriminator_training"]["num_negatives"] = tiny_config["oracle"]["num_train"]
+    SyntheticConfig.from_dict(tiny_config)
+
+
 def test_original_oracle_needs_the_released_sizes(tiny_config):
     tiny_config["oracle"]["source"] = "original"
     assert_config_error(tiny_config, "oracle.vocab_size")

@@ -66,7 +66,7 @@ def test_teacher_forcing_matches_stepwise_sampling_path():
 def test_sampling_distribution_matches_log_probs():
     """V=3, T=2: the frequency of each of the 9 sequences equals exp(sum of teacher-forced log-probs)."""
     vocab, seq_len, num = 3, 2, 200_000
-    generator = make_generator(vocab=vocab, emb=4, hidden=4, seq_len=seq_len, std=1.0, seed=7, dtype=torch.float64)
+    generator = make_generator(vocab=vocab, emb=4, hidden=4, seq_len=seq_len, std=1.0, seed=4, dtype=torch.float64)
     every = torch.tensor(list(itertools.product(range(vocab), repeat=seq_len)))  # (9, 2)
     with torch.no_grad():
         prob = generator.log_probs(every).sum(dim=1).exp()  # (9,)
@@ -235,7 +235,9 @@ def test_random_oracle_is_seeded():
     again = random_oracle(cfg, torch.Generator().manual_seed(3)).state_dict()
     other = random_oracle(cfg, torch.Generator().manual_seed(4)).state_dict()
     assert all(torch.equal(first[k], again[k]) for k in first)
-    assert not any(torch.equal(first[k], other[k]) for k in first)
+    drawn = [k for k in first if k != "lstm.bias_hh_l0"]  # the second LSTM bias is zero by design
+    assert not any(torch.equal(first[k], other[k]) for k in drawn)
+    assert not first["lstm.bias_hh_l0"].any(), "nn.LSTM's second bias must be zero: one gate bias, as the paper"
 
 
 @pytest.mark.parametrize("std", [1.0, 0.1])

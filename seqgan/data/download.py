@@ -46,7 +46,7 @@ def sha256_of(path: str | Path) -> str:
 
 def lookup(name: str) -> Download:
     if name not in REGISTRY:
-        raise KeyError(f"unknown download '{name}' (known: {', '.join(sorted(REGISTRY))})")
+        raise ValueError(f"unknown download '{name}' (known: {', '.join(sorted(REGISTRY))})")
     return REGISTRY[name]
 
 
@@ -68,10 +68,15 @@ def fetch(name: str, out: str | Path, mirror: str | Path | None = None) -> Path:
         if mirror is not None:
             local = Path(mirror) / name
             if not local.is_file():
-                raise FileNotFoundError(f"{local}: not in the mirror directory {mirror} (expected {name})")
+                raise FileNotFoundError(
+                    f"{local}: not in the mirror directory {mirror} (expected {name}, sha256 {source.sha256})"
+                )
             shutil.copyfile(local, tmp)
         else:
-            with urllib.request.urlopen(source.url, timeout=60) as response, open(tmp, "wb") as f:
-                shutil.copyfileobj(response, f)
+            try:
+                with urllib.request.urlopen(source.url, timeout=60) as response, open(tmp, "wb") as f:
+                    shutil.copyfileobj(response, f)
+            except OSError as err:  # URLError, HTTPError and timeouts are OSErrors
+                raise OSError(f"{source.url}: download of {name} failed ({err}); set corpora.mirror offline") from err
         verify(tmp, name)
     return out

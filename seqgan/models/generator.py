@@ -29,10 +29,14 @@ class Generator(nn.Module):
         return cls(vocab_size, cfg.emb_dim, cfg.hidden_dim, seq_len)
 
     def init_normal(self, std: float, rng: torch.Generator) -> Generator:
-        """Every parameter ~ N(0, std) (original code: 0.1 for G, 1.0 for the oracle)."""
+        """Every parameter ~ N(0, std) (original code: 0.1 for G, 1.0 for the oracle).
+
+        nn.LSTM adds two bias vectors; the original LSTM has one, so the second is zeroed and the
+        effective gate bias has std ``std``, not sqrt(2) * std."""
         with torch.no_grad():
             for p in self.parameters():
                 p.copy_(torch.randn(p.shape, generator=rng) * std)
+            self.lstm.bias_hh_l0.zero_()
         return self
 
     @property

@@ -11,14 +11,20 @@ from seqgan.models.discriminator import Discriminator
 from seqgan.models.generator import Generator
 
 
-def save_generator(generator: Generator, path: str | Path, epoch: int) -> None:
+def save_generator(
+    generator: Generator, path: str | Path, epoch: int, optimizer: torch.optim.Optimizer | None = None
+) -> None:
+    """Weights, shape and epochs trained; with ``optimizer``, its state too, so MLE can continue exactly."""
     shape = {
         "vocab_size": generator.vocab_size,
         "emb_dim": generator.embedding.embedding_dim,
         "hidden_dim": generator.lstm.hidden_size,
         "seq_len": generator.seq_len,
     }
-    save_torch({"kind": "generator", "shape": shape, "epoch": epoch, "state_dict": generator.state_dict()}, path)
+    saved = {"kind": "generator", "shape": shape, "epoch": epoch, "state_dict": generator.state_dict()}
+    if optimizer is not None:
+        saved["optimizer"] = optimizer.state_dict()
+    save_torch(saved, path)
 
 
 def load_generator(path: str | Path, device: torch.device | str = "cpu") -> tuple[Generator, int]:
@@ -27,6 +33,11 @@ def load_generator(path: str | Path, device: torch.device | str = "cpu") -> tupl
     generator = Generator(**saved["shape"])
     generator.load_state_dict(saved["state_dict"])
     return generator.to(device), saved["epoch"]
+
+
+def load_generator_optimizer_state(path: str | Path) -> dict | None:
+    """The MLE optimizer state saved with the generator at ``path``, if any."""
+    return _load(path, "generator").get("optimizer")
 
 
 def save_discriminator(discriminator: Discriminator, optimizer: torch.optim.Optimizer, path: str | Path) -> None:

@@ -21,8 +21,10 @@ def fit(
     l2_reg: float,
     rng: torch.Generator,
     precision: str = "fp32",
+    where: str = "discriminator",
 ) -> float:
-    """``epochs`` shuffled passes over positives + negatives; returns the mean loss of the last pass."""
+    """``epochs`` passes over positives + negatives, reshuffled each pass; returns the last pass's mean loss.
+    ``where`` names the round or iteration in a divergence error."""
     device = discriminator.output.weight.device
     tokens = torch.cat([positives, negatives])  # (P + N, T)
     labels = torch.cat([torch.ones(len(positives)), torch.zeros(len(negatives))]).long()
@@ -34,7 +36,7 @@ def fit(
             with autocast(device, precision):
                 logits = discriminator(tokens[index].to(device))
             loss = F.cross_entropy(logits.float(), labels[index].to(device)) + l2_reg * discriminator.l2_penalty()
-            check_finite(loss, "discriminator", epoch)
+            check_finite(loss, where, epoch + 1)
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
             optimizer.step()
@@ -54,8 +56,9 @@ def round_of_training(
     l2_reg: float,
     rng: torch.Generator,
     precision: str = "fp32",
+    where: str = "discriminator",
 ) -> float:
     """One d-step of the paper: fresh negatives from G, as many positives drawn from the real data, k epochs."""
     negatives = generator.sample(num_negatives, rng)
     chosen = torch.randperm(len(real), generator=rng)[:num_negatives]
-    return fit(discriminator, optimizer, real[chosen], negatives, epochs, batch_size, l2_reg, rng, precision)
+    return fit(discriminator, optimizer, real[chosen], negatives, epochs, batch_size, l2_reg, rng, precision, where)
