@@ -388,3 +388,20 @@ def test_adversarial_resume_after_kill_equals_uninterrupted(pipeline, make_confi
     assert [int(row["epoch"]) for row in rows] == list(range(4, 35))  # continues the 4 pretraining epochs
     assert all(row["phase"] == "adversarial" for row in rows)
     assert curve_rows(tmp_path / "killed" / "curve.csv") == rows
+
+
+def test_mle_baseline_continues_the_pretraining_optimizer(pipeline, tmp_path, caplog):
+    """`mle --init` starts from the pretrained weights AND Adam moments: a continuation, not a restart."""
+    pretrained = load(pipeline.generator)
+    steps = pretrained["optimizer"]["state"][0]["step"]
+    assert steps > 0, "the pretrained generator file must carry its Adam state"
+    cli_ok(*mle_argv(pipeline.config, pipeline.data, tmp_path), "--init", pipeline.generator, "--epochs", 1,
+           "--phase", "mle")  # fmt: skip
+    continued = load(tmp_path / "generator.pt")
+    batches = -(-load(pipeline.data / "train.pt").shape[0] // pretrain_batch_size(pipeline.config))
+    assert continued["optimizer"]["state"][0]["step"] == steps + batches
+    assert continued["epoch"] == pretrained["epoch"] + 1
+
+
+def pretrain_batch_size(config: Path) -> int:
+    return json.loads(config.read_text())["pretrain"]["batch_size"]
