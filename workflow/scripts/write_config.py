@@ -1,6 +1,7 @@
 """Write the resolved `synthetic` config as JSON, atomically (temp file + rename).
 
-Run by the `synthetic_config` rule; standard library only, so it runs in any environment.
+Run by the `synthetic_config` rule; standard library only, so it runs in any environment (the same
+steps as seqgan.atomic, which a script run by Snakemake cannot import without the package installed).
 """
 
 import json
@@ -17,6 +18,9 @@ fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent
 try:
     with os.fdopen(fd, "w") as f:
         f.write(text)
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600 files
     os.replace(tmp, out)
 finally:
     if os.path.exists(tmp):
