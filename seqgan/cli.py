@@ -40,7 +40,7 @@ def _progress(iterable, total: int, desc: str):
 
 
 class Run:
-    """What every training verb sets up the same way: config, device, threads, seeds, oracle, data."""
+    """What every training verb sets up the same way: config, device, threads, seeds, training data; the learning curve on demand."""
 
     def __init__(self, args):
         self.args = args

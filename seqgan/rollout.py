@@ -27,7 +27,7 @@ def draw_uniforms(samples: torch.Tensor, rollouts: int, rng: torch.Generator) ->
 
 
 @torch.no_grad()
-def complete(generator: Generator, samples: torch.Tensor, uniforms: torch.Tensor, chunk: int = 256) -> torch.Tensor:
+def complete(generator: Generator, samples: torch.Tensor, uniforms: torch.Tensor, chunk: int = 128) -> torch.Tensor:
     """Completions of every prefix of ``samples`` (B, T): entry [t-1, n, b] keeps samples[b, :t]
     and draws positions t..T-1 with uniforms[t-1, n, b]. (T-1, N, B, T)"""
     prefixes, rollouts, batch, length = uniforms.shape
@@ -94,7 +94,7 @@ def rewards(
     samples: torch.Tensor,
     rollouts: int,
     rng: torch.Generator,
-    chunk: int = 256,
+    chunk: int = 128,
     precision: str = "fp32",
 ) -> torch.Tensor:
     """Monte Carlo search rewards Q(Y_1..t) for every t. (B, T)"""
