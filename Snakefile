@@ -34,7 +34,7 @@ rule all:
         synthetic_targets(),
 
 
-# Named target: the synthetic (oracle) experiment, Table 1 and Figure 2 of the paper.
+# Named target: the synthetic (oracle) experiment, the paper's Table 1 and Figures 2 and 3.
 rule synthetic:
     input:
         synthetic_targets(),

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import copy
+import functools
 import logging
 import sys
 import time
@@ -15,6 +17,7 @@ from seqgan import atomic, config
 from seqgan import device as devices
 from seqgan.checkpoint import Checkpointer, file_digest, fingerprint
 from seqgan.data import download
+from seqgan.metrics.bleu import ReferenceSet, orders_needed
 from seqgan.models import oracle as oracles
 from seqgan.models.discriminator import Discriminator
 from seqgan.models.generator import Generator
@@ -27,9 +30,9 @@ from seqgan.models.saved import (
     save_generator,
     save_tokens,
 )
-from seqgan.train import adversarial, mle
+from seqgan.train import adversarial, mle, pg_bleu, scheduled_sampling
 from seqgan.train import discriminator as d_training
-from seqgan.train.curve import LearningCurve
+from seqgan.train.curve import LearningCurve, per_sequence_csv
 
 log = logging.getLogger("seqgan")
 
@@ -40,7 +43,8 @@ def _progress(iterable, total: int, desc: str):
 
 
 class Run:
-    """What every training verb sets up the same way: config, device, threads, seeds, training data; the learning curve on demand."""
+    """What every training verb sets up the same way: config, device, threads, seeds, training data,
+    the learning curve with its best model, and the final outputs."""
 
     def __init__(self, args):
         self.args = args
@@ -51,8 +55,14 @@ class Run:
         self.rng = torch.Generator().manual_seed(args.seed)  # sampling and shuffling
         self.started = time.perf_counter()
         oracle_cfg = self.cfg.oracle
-        self.train = load_tokens(args.train, oracle_cfg.vocab_size, oracle_cfg.seq_len)
+        self.train = load_tokens(args.train, oracle_cfg.vocab_size, oracle_cfg.seq_len) if args.train else None
         log.info("device=%s threads=%d seed=%d config=%s", self.device, torch.get_num_threads(), args.seed, args.config)
+
+    def fresh_generator(self) -> Generator:
+        """The seed's untrained generator: N(0, init_std) parameters drawn first from the run's stream."""
+        cfg = self.cfg
+        generator = Generator.from_config(cfg.oracle.vocab_size, cfg.oracle.seq_len, cfg.generator)
+        return generator.init_normal(cfg.generator.init_std, self.rng).to(self.device)
 
     def curve(self, rows: list[dict]) -> LearningCurve:
         """The learning curve, continuing ``rows`` (those restored from a checkpoint, shared with it)."""
@@ -68,8 +78,28 @@ class Run:
             Path(self.args.checkpoint_dir), key, modules, optimizers, self.rng, self.cfg.checkpoint_every
         )
 
-    def wall(self, checkpointer: Checkpointer) -> float:
-        return checkpointer.wall_seconds + time.perf_counter() - self.started
+    def wall(self, checkpointer: Checkpointer | None = None) -> float:
+        before = checkpointer.wall_seconds if checkpointer else 0.0
+        return before + time.perf_counter() - self.started
+
+    def record(self, curve: LearningCurve, epoch: int, generator: Generator, best: Generator, ckpt=None) -> None:
+        """A learning-curve point; ``best`` takes the generator's weights when this point is the best so far."""
+        row = curve.record(self.args.phase, epoch, generator, self.wall(ckpt))
+        if row is curve.best:
+            best.load_state_dict(generator.state_dict())
+
+    def finish(self, curve: LearningCurve, generator: Generator, best: Generator, last: int, optimizer=None) -> None:
+        """The final generator and the curve; on request the best generator and per-sequence NLL-oracle of both."""
+        args = self.args
+        save_generator(generator, args.out, last, optimizer)
+        best_epoch = curve.best["epoch"]
+        if args.out_best:
+            save_generator(best, args.out_best, best_epoch)
+        if args.nll_final:
+            atomic.write_text(args.nll_final, per_sequence_csv(curve.per_sequence(generator, last)))
+        if args.nll_best:
+            atomic.write_text(args.nll_best, per_sequence_csv(curve.per_sequence(best, best_epoch)))
+        atomic.write_text(args.curve, curve.to_csv())
 
 
 def cmd_fetch(args) -> None:
@@ -96,36 +126,54 @@ def cmd_oracle(args) -> None:
     log.info("oracle source=%s train=%s test=%s", cfg.source, tuple(train.shape), tuple(test.shape))
 
 
+def cmd_random(args) -> None:
+    run = Run(args)
+    generator = run.fresh_generator()  # the same draw as the seed's pretraining starts from
+    if args.definition == "uniform_tokens":
+        generator.uniform_()
+    curve = run.curve([])
+    run.record(curve, 0, generator, generator)
+    run.finish(curve, generator, generator, 0)
+
+
 def cmd_mle(args) -> None:
     run = Run(args)
     cfg, p = run.cfg, run.cfg.pretrain
-    if args.init:
-        generator, start_epoch = load_generator(args.init, run.device)
-    else:
-        generator, start_epoch = Generator.from_config(cfg.oracle.vocab_size, cfg.oracle.seq_len, cfg.generator), 0
-        generator.init_normal(cfg.generator.init_std, run.rng).to(run.device)
+    generator, start_epoch = load_generator(args.init, run.device) if args.init else (run.fresh_generator(), 0)
+    best = copy.deepcopy(generator)
     epochs = p.epochs if args.epochs is None else args.epochs
     optimizer = torch.optim.Adam(generator.parameters(), lr=p.lr)
     if args.init and (state := load_generator_optimizer_state(args.init)) is not None:
-        optimizer.load_state_dict(state)  # the MLE baseline continues pretraining, Adam moments included
+        optimizer.load_state_dict(state)  # the MLE/SS baselines continue pretraining, Adam moments included
     inputs = {"train": args.train, **({"init": args.init} if args.init else {})}
     ckpt = run.checkpointer(
-        {"generator": generator}, {"generator": optimizer}, phase=args.phase, epochs=epochs, inputs=inputs
+        {"generator": generator, "best": best},
+        {"generator": optimizer},
+        phase=args.phase,
+        objective=args.objective,
+        epochs=epochs,
+        inputs=inputs,
     )
     curve = run.curve(ckpt.curve)
     done = ckpt.resume()
     last = start_epoch + epochs
     if done == 0:
-        curve.record(args.phase, start_epoch, generator, run.wall(ckpt))
+        run.record(curve, start_epoch, generator, best, ckpt)
     for step in _progress(range(done, epochs), epochs - done, args.phase):
         epoch = start_epoch + step + 1
-        loss = mle.mle_epoch(generator, optimizer, run.train, p.batch_size, p.grad_clip, run.rng, epoch)
-        log.info("epoch phase=%s epoch=%d loss=%.5f", args.phase, epoch, loss)
+        if args.objective == "mle":
+            loss = mle.mle_epoch(generator, optimizer, run.train, p.batch_size, p.grad_clip, run.rng, epoch)
+            log.info("epoch phase=%s epoch=%d loss=%.5f", args.phase, epoch, loss)
+        else:
+            prob = cfg.scheduled_sampling.probability(step + 1)
+            loss = scheduled_sampling.scheduled_sampling_epoch(
+                generator, optimizer, run.train, p.batch_size, p.grad_clip, prob, run.rng, epoch
+            )
+            log.info("epoch phase=%s epoch=%d p_true=%.4f loss=%.5f", args.phase, epoch, prob, loss)
         if curve.due(epoch, last):
-            curve.record(args.phase, epoch, generator, run.wall(ckpt))
+            run.record(curve, epoch, generator, best, ckpt)
         ckpt.after_step(step + 1, epochs, run.wall(ckpt))
-    save_generator(generator, args.out, last, optimizer)
-    atomic.write_text(args.curve, curve.to_csv())
+    run.finish(curve, generator, best, last, optimizer)
 
 
 def cmd_pretrain_d(args) -> None:
@@ -160,50 +208,67 @@ def cmd_pretrain_d(args) -> None:
     save_discriminator(discriminator, optimizer, args.out)
 
 
-def cmd_adversarial(args) -> None:
+def cmd_policy_gradient(args) -> None:
     run = Run(args)
     cfg, a, d = run.cfg, run.cfg.adversarial, run.cfg.discriminator_training
+    strategy = cfg.strategy(args.strategy) if args.strategy else a
+    adversary = args.reward == "discriminator"
+    if adversary != bool(args.discriminator and args.out_discriminator):
+        raise ValueError("--discriminator and --out-discriminator go with --reward discriminator, and only with it")
+    if args.strategy and not adversary:
+        raise ValueError("--strategy is a setting of SeqGAN: use it with --reward discriminator")
     generator, start_epoch = load_generator(args.generator, run.device)
-    discriminator, d_state = load_discriminator(args.discriminator, run.device)
+    best = copy.deepcopy(generator)
     g_optimizer = torch.optim.Adam(generator.parameters(), lr=a.lr)  # the original code's fresh g_updates
-    d_optimizer = torch.optim.Adam(discriminator.parameters(), lr=d.lr)
-    d_optimizer.load_state_dict(d_state)
+    modules, optimizers = {"generator": generator, "best": best}, {"generator": g_optimizer}
+    inputs = {"train": args.train, "generator": args.generator}
+    if adversary:
+        discriminator, d_state = load_discriminator(args.discriminator, run.device)
+        d_optimizer = torch.optim.Adam(discriminator.parameters(), lr=d.lr)
+        d_optimizer.load_state_dict(d_state)
+        modules["discriminator"], optimizers["discriminator"] = discriminator, d_optimizer
+        inputs["discriminator"] = args.discriminator
+        reward = adversarial.discriminator_rewards(discriminator, a.rollouts, run.rng, a.rollout_chunk, cfg.precision)
+    elif args.reward == "bleu":
+        b = cfg.pg_bleu
+        references = ReferenceSet(run.train, max_n=orders_needed(b.max_n, b.smoothing))  # the training data
+        reward = functools.partial(
+            pg_bleu.bleu_rewards,
+            references=references,
+            n=b.max_n,
+            smoothing=b.smoothing,
+            rollouts=a.rollouts,
+            rng=run.rng,
+            chunk=a.rollout_chunk,
+        )
+    else:
+        reward = adversarial.constant_rewards
     ckpt = run.checkpointer(
-        {"generator": generator, "discriminator": discriminator},
-        {"generator": g_optimizer, "discriminator": d_optimizer},
-        phase="adversarial",
-        inputs={"train": args.train, "generator": args.generator, "discriminator": args.discriminator},
+        modules, optimizers, phase=args.phase, reward=args.reward, strategy=args.strategy, inputs=inputs
     )
     curve = run.curve(ckpt.curve)
     done = ckpt.resume()
-    last = start_epoch + a.iterations
+    iterations = strategy.iterations
+    last = start_epoch + iterations
     if done == 0:
-        curve.record("adversarial", start_epoch, generator, run.wall(ckpt))
-    for step in _progress(range(done, a.iterations), a.iterations - done, "adversarial"):
+        run.record(curve, start_epoch, generator, best, ckpt)
+    for step in _progress(range(done, iterations), iterations - done, args.phase):
         epoch = start_epoch + step + 1
-        for _ in range(a.g_steps):
-            loss, reward = adversarial.generator_step(
-                generator,
-                g_optimizer,
-                discriminator,
-                a.batch_size,
-                a.rollouts,
-                a.grad_clip,
-                run.rng,
-                a.rollout_chunk,
-                cfg.precision,
-                epoch,
+        for _ in range(strategy.g_steps):
+            loss, mean_reward = adversarial.generator_step(
+                generator, g_optimizer, reward, a.batch_size, a.grad_clip, run.rng, epoch
             )
         if curve.due(epoch, last):
-            curve.record("adversarial", epoch, generator, run.wall(ckpt))
-        for _ in range(a.d_steps):
+            run.record(curve, epoch, generator, best, ckpt)
+        d_loss = float("nan")
+        for _ in range(strategy.d_steps if adversary else 0):
             d_loss = d_training.round_of_training(
                 discriminator,
                 d_optimizer,
                 generator,
                 run.train,
                 d.num_negatives,
-                a.k_epochs,
+                strategy.k_epochs,
                 d.batch_size,
                 cfg.discriminator.l2_reg,
                 run.rng,
@@ -211,34 +276,69 @@ def cmd_adversarial(args) -> None:
                 f"discriminator, adversarial epoch {epoch}",
             )
         log.info(
-            "iteration phase=adversarial epoch=%d pg_loss=%.4f mean_reward=%.4f d_loss=%s",
+            "iteration phase=%s epoch=%d pg_loss=%.4f mean_reward=%.4f d_loss=%.5f",
+            args.phase,
             epoch,
             loss,
-            reward,
-            f"{d_loss:.5f}" if a.d_steps else "nan",
+            mean_reward,
+            d_loss,
         )
-        ckpt.after_step(step + 1, a.iterations, run.wall(ckpt))
-    save_generator(generator, args.out_generator, last)
-    save_discriminator(discriminator, d_optimizer, args.out_discriminator)
-    atomic.write_text(args.curve, curve.to_csv())
+        ckpt.after_step(step + 1, iterations, run.wall(ckpt))
+    run.finish(curve, generator, best, last)
+    if adversary:
+        save_discriminator(discriminator, d_optimizer, args.out_discriminator)
+
+
+def _report_inputs(args):
+    """The config, the learning curves and the final per-sequence NLL files named by METHOD:SEED:PATH arguments."""
+    from seqgan.report import synthetic  # matplotlib is only needed here
+
+    runs = [synthetic.CurveRun(m, s, synthetic.read_curve(p)) for m, s, p in map(synthetic.parse_run_arg, args.curve)]
+    final = {(m, s): synthetic.read_nll(p) for m, s, p in map(synthetic.parse_run_arg, args.nll_final or [])}
+    return synthetic, config.load(args.config), runs, final
 
 
 def cmd_report_synthetic(args) -> None:
-    from seqgan.report import synthetic  # matplotlib is only needed here
+    synthetic, cfg, runs, final = _report_inputs(args)
+    synthetic.write_table1(cfg, runs, final, args.out_table_csv, args.out_table_md)
+    synthetic.write_curves(runs, args.out_curves)
+    synthetic.write_figure2(runs, args.out_figure, args.out_svg)
 
-    runs = [synthetic.parse_curve_arg(value) for value in args.curve]
-    synthetic.write_summary(runs, args.out_csv, args.out_md)
-    synthetic.write_figure(runs, args.out_figure, args.out_svg)
+
+def cmd_report_strategies(args) -> None:
+    synthetic, cfg, runs, _ = _report_inputs(args)
+    synthetic.write_figure3(cfg, runs, args.out_figure, args.out_svg)
 
 
-def _training_args(parser: argparse.ArgumentParser, *inputs: str) -> None:
+def _training_args(parser: argparse.ArgumentParser, *inputs: str, trains: bool = True) -> None:
     parser.add_argument("--config", required=True, help="experiment config JSON written by the workflow")
     for name in inputs:
         parser.add_argument(f"--{name}", required=True)
-    parser.add_argument("--checkpoint-dir", required=True, help="resumable state; a re-run continues from it")
+    if trains:
+        parser.add_argument("--train", required=True, help="training sequences (oracle samples)")
+        parser.add_argument("--checkpoint-dir", required=True, help="resumable state; a re-run continues from it")
     parser.add_argument("--seed", type=int, required=True)
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--device", default="auto", choices=("auto", "cpu", "cuda"))
+
+
+def _generator_outputs(parser: argparse.ArgumentParser, phase: str) -> None:
+    """Outputs of every verb that trains (or defines) a generator and draws its learning curve."""
+    parser.add_argument("--oracle", required=True)
+    parser.add_argument("--test", required=True, help="held-out oracle samples (NLL-test)")
+    parser.add_argument("--out", required=True, help="the final generator")
+    parser.add_argument("--curve", required=True, help="learning curve CSV")
+    parser.add_argument("--out-best", help="the generator at the curve point with the lowest NLL-oracle")
+    parser.add_argument("--nll-final", help="per-sequence NLL-oracle CSV of the final generator")
+    parser.add_argument("--nll-best", help="per-sequence NLL-oracle CSV of the best generator")
+    parser.add_argument("--phase", default=phase, help="label in the learning curve")
+
+
+def _report_args(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--config", required=True, help="experiment config JSON written by the workflow")
+    parser.add_argument("--curve", action="append", required=True, help="METHOD:SEED:PATH, repeated")
+    parser.add_argument("--out-figure", required=True, help="PNG")
+    parser.add_argument("--out-svg", required=True)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -258,30 +358,46 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--threads", type=int, default=1)
     p.set_defaults(func=cmd_oracle)
 
-    p = verbs.add_parser("mle", help="MLE training of the generator (pretraining, or the MLE baseline)")
-    _training_args(p, "oracle", "train", "test", "out", "curve")
+    p = verbs.add_parser("random", help="the Random baseline: an untrained generator, or uniform tokens")
+    _training_args(p, trains=False)
+    _generator_outputs(p, "random")
+    p.add_argument("--definition", required=True, choices=config.RANDOM_DEFINITIONS)
+    p.set_defaults(func=cmd_random, train=None)
+
+    p = verbs.add_parser("mle", help="teacher-forced training: pretraining, the MLE or the Scheduled Sampling baseline")
+    _training_args(p)
+    _generator_outputs(p, "pretrain")
     p.add_argument("--init", help="continue from this generator instead of a fresh one")
     p.add_argument("--epochs", type=int, help="default: pretrain.epochs")
-    p.add_argument("--phase", default="pretrain", help="label in the learning curve")
+    p.add_argument("--objective", default="mle", choices=("mle", "scheduled_sampling"))
     p.set_defaults(func=cmd_mle)
 
     p = verbs.add_parser("pretrain-d", help="pretrain the discriminator against the pretrained generator")
-    _training_args(p, "generator", "train", "out")
+    _training_args(p, "generator", "out")
     p.set_defaults(func=cmd_pretrain_d)
 
-    p = verbs.add_parser("adversarial", help="SeqGAN adversarial training")
-    _training_args(
-        p, "oracle", "train", "test", "generator", "discriminator", "out-generator", "out-discriminator", "curve"
+    p = verbs.add_parser(
+        "policy-gradient", help="SeqGAN (discriminator rewards), PG-BLEU, or the constant-reward control"
     )
-    p.set_defaults(func=cmd_adversarial)
+    _training_args(p, "generator")
+    _generator_outputs(p, "seqgan")
+    p.add_argument("--reward", required=True, choices=("discriminator", "bleu", "constant"))
+    p.add_argument("--discriminator", help="pretrained discriminator (--reward discriminator)")
+    p.add_argument("--out-discriminator", help="the final discriminator (--reward discriminator)")
+    p.add_argument("--strategy", help="a named (g-steps, d-steps, k) of the config's strategies (Figure 3)")
+    p.set_defaults(func=cmd_policy_gradient)
 
-    p = verbs.add_parser("report-synthetic", help="learning-curve figure and summary table")
-    p.add_argument("--curve", action="append", required=True, help="METHOD:SEED:PATH, repeated")
-    p.add_argument("--out-figure", required=True)
-    p.add_argument("--out-svg", required=True)
-    p.add_argument("--out-csv", required=True)
-    p.add_argument("--out-md", required=True)
+    p = verbs.add_parser("report-synthetic", help="Table 1, Figure 2 and all curves in one CSV")
+    _report_args(p)
+    p.add_argument("--nll-final", action="append", required=True, help="METHOD:SEED:PATH, repeated")
+    p.add_argument("--out-table-csv", required=True)
+    p.add_argument("--out-table-md", required=True)
+    p.add_argument("--out-curves", required=True)
     p.set_defaults(func=cmd_report_synthetic)
+
+    p = verbs.add_parser("report-strategies", help="Figure 3: SeqGAN under each training strategy")
+    _report_args(p)
+    p.set_defaults(func=cmd_report_strategies, nll_final=None)
     return parser
 
 

@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 import types
 import typing
 from dataclasses import dataclass
 from pathlib import Path
+
+from seqgan.metrics.bleu import SMOOTHINGS
 
 
 class ConfigError(ValueError):
@@ -195,6 +198,58 @@ class EvalConfig(Section):
         _positive(prefix, self, "num_samples", "every", "batch_size")
 
 
+METHODS = ("random", "mle", "scheduled_sampling", "pg_bleu", "seqgan", "constant_reward")
+RANDOM_DEFINITIONS = ("untrained_generator", "uniform_tokens")
+NAME_PATTERN = re.compile(r"[A-Za-z0-9]+")  # strategy names become folder names and Snakemake wildcards
+
+
+@dataclass(frozen=True)
+class ScheduledSamplingConfig(Section):
+    """p(e) = max(floor, start - decay * (e - 1)): the probability of feeding the true token in epoch e >= 1."""
+
+    schedule: typing.Literal["linear"]
+    start: float
+    decay: float
+    floor: float
+
+    def probability(self, epoch: int) -> float:
+        return max(self.floor, self.start - self.decay * (epoch - 1))
+
+    def validate(self, prefix):
+        if not 0.0 <= self.floor <= self.start <= 1.0:
+            raise ConfigError(
+                f"config keys '{prefix}start/floor': need 0 <= floor <= start <= 1 so p stays in [0, 1], "
+                f"got start {self.start}, floor {self.floor}"
+            )
+        if self.decay < 0:
+            raise ConfigError(f"config key '{prefix}decay': must be >= 0, got {self.decay}")
+
+
+@dataclass(frozen=True)
+class PGBleuConfig(Section):
+    max_n: int  # BLEU-n of each Monte Carlo completion against the training set (paper: BLEU-3)
+    smoothing: typing.Literal[SMOOTHINGS]
+
+    def validate(self, prefix):
+        _positive(prefix, self, "max_n")
+
+
+@dataclass(frozen=True)
+class StrategyConfig(Section):
+    """One panel of Figure 3: SeqGAN with its own (g-steps, d-steps, k) from the shared pretrained models."""
+
+    name: str
+    g_steps: int
+    d_steps: int
+    k_epochs: int
+    iterations: int
+
+    def validate(self, prefix):
+        if not NAME_PATTERN.fullmatch(self.name):
+            raise ConfigError(f"config key '{prefix}name': letters and digits only, got {self.name!r}")
+        _positive(prefix, self, "g_steps", "d_steps", "k_epochs", "iterations")
+
+
 @dataclass(frozen=True)
 class SyntheticConfig(Section):
     oracle: OracleConfig
@@ -206,9 +261,28 @@ class SyntheticConfig(Section):
     eval: EvalConfig
     precision: typing.Literal["fp32", "bf16"]  # bf16 autocast for the discriminator only
     checkpoint_every: int  # epochs/iterations between resumable checkpoints
+    methods: tuple[typing.Literal[METHODS], ...]  # Table 1 rows to run
+    random: tuple[typing.Literal[RANDOM_DEFINITIONS], ...]  # what "Random" means (the paper does not say)
+    scheduled_sampling: ScheduledSamplingConfig
+    pg_bleu: PGBleuConfig
+    strategies: tuple[StrategyConfig, ...]  # Figure 3 panels
+
+    def strategy(self, name: str) -> StrategyConfig:
+        for strategy in self.strategies:
+            if strategy.name == name:
+                return strategy
+        known = ", ".join(s.name for s in self.strategies) or "none"
+        raise ConfigError(f"config key 'strategies': no strategy named {name!r} (defined: {known})")
 
     def validate(self, prefix):
         _positive(prefix, self, "checkpoint_every")
+        for key in ("methods", "random"):
+            values = getattr(self, key)
+            if not values or len(set(values)) != len(values):
+                raise ConfigError(f"config key '{prefix}{key}': needs unique entries, at least one, got {list(values)}")
+        names = [s.name for s in self.strategies]
+        if len(set(names)) != len(names):
+            raise ConfigError(f"config key '{prefix}strategies': names must be unique, got {names}")
         if self.discriminator_training.num_negatives > self.oracle.num_train:
             raise ConfigError(
                 f"config key '{prefix}discriminator_training.num_negatives': {self.discriminator_training.num_negatives}"

@@ -76,6 +76,12 @@ def complete_reference(generator: Generator, samples: torch.Tensor, uniforms: to
     return out
 
 
+def combine(completion_scores: torch.Tensor, final_scores: torch.Tensor) -> torch.Tensor:
+    """Rewards (B, T): the mean over N of the completions' scores (T-1, N, B) for t < T, then the
+    full sequence's own score (B,) at t = T."""
+    return torch.cat([completion_scores.mean(dim=1).T, final_scores.unsqueeze(1)], dim=1)
+
+
 @torch.no_grad()
 def score(
     discriminator: Discriminator, samples: torch.Tensor, completions: torch.Tensor, chunk: int, precision: str = "fp32"
@@ -85,7 +91,7 @@ def score(
     with autocast(completions.device, precision):
         prob = discriminator.prob_real(completions.reshape(-1, length), chunk).reshape(prefixes, rollouts, batch)
         final = discriminator.prob_real(samples.to(completions.device), chunk)  # (B,)
-    return torch.cat([prob.mean(dim=1).T, final.unsqueeze(1)], dim=1)  # (B, T)
+    return combine(prob, final)
 
 
 def rewards(
@@ -97,6 +103,6 @@ def rewards(
     chunk: int = 128,
     precision: str = "fp32",
 ) -> torch.Tensor:
-    """Monte Carlo search rewards Q(Y_1..t) for every t. (B, T)"""
+    """Monte Carlo search rewards Q(Y_1..t) from the discriminator for every t. (B, T)"""
     completions = complete(generator, samples, draw_uniforms(samples, rollouts, rng), chunk)
     return score(discriminator, samples, completions, chunk, precision)

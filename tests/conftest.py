@@ -62,6 +62,11 @@ TINY_SYNTHETIC = {
     "eval": {"num_samples": 64, "every": 1, "batch_size": 64},
     "precision": "fp32",
     "checkpoint_every": 1,
+    "methods": ["random", "mle", "scheduled_sampling", "pg_bleu", "seqgan", "constant_reward"],
+    "random": ["untrained_generator", "uniform_tokens"],
+    "scheduled_sampling": {"schedule": "linear", "start": 1.0, "decay": 0.25, "floor": 0.0},
+    "pg_bleu": {"max_n": 3, "smoothing": "method1"},
+    "strategies": [{"name": "a", "g_steps": 2, "d_steps": 1, "k_epochs": 2, "iterations": 2}],
 }
 
 

@@ -158,3 +158,29 @@ def test_cli_rejects_a_config_that_is_not_json(tmp_path, caplog):
     assert main(["oracle", "--config", str(path), "--out-dir", str(tmp_path / "out")]) == 1
     assert str(path) in caplog.text
     assert not (tmp_path / "out").exists()
+
+
+def test_strategies_are_named_and_looked_up_by_name(tiny_config):
+    cfg = SyntheticConfig.from_dict(tiny_config)
+    assert cfg.strategy("a").g_steps == 2
+    with pytest.raises(ConfigError, match=r"no strategy named 'b' \(defined: a\)"):
+        cfg.strategy("b")
+
+
+@pytest.mark.parametrize(
+    "strategies, key",
+    [
+        ([{"name": "a", "g_steps": 1, "d_steps": 1, "k_epochs": 1, "iterations": 1}] * 2, "strategies"),
+        ([{"name": "x-y", "g_steps": 1, "d_steps": 1, "k_epochs": 1, "iterations": 1}], "strategies[0].name"),
+        ([{"name": "a", "g_steps": 1, "d_steps": 1, "k_epochs": 1, "iteration": 1}], "strategies[0].iteration"),
+    ],
+    ids=["duplicate", "bad-name", "misspelled"],
+)
+def test_bad_strategies_are_named(tiny_config, strategies, key):
+    tiny_config["strategies"] = strategies
+    assert_config_error(tiny_config, key)
+
+
+def test_schedule_whose_floor_exceeds_its_start_is_refused(tiny_config):
+    tiny_config["scheduled_sampling"].update(start=0.5, floor=0.6)
+    assert_config_error(tiny_config, "scheduled_sampling.start/floor")

@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import json
 import logging
+import math
 import os
 import signal
 import subprocess
@@ -78,9 +79,9 @@ def test_generator_step_updates_and_reports():
     discriminator = Discriminator(7, 4, (1, 2), (3, 3), 0.25)
     optimizer = torch.optim.Adam(generator.parameters(), lr=0.01)
     old = [p.detach().clone() for p in generator.parameters()]
-    loss, reward = adversarial.generator_step(
-        generator, optimizer, discriminator, 8, 2, 5.0, torch.Generator().manual_seed(1), 16
-    )
+    rng = torch.Generator().manual_seed(1)
+    reward_fn = adversarial.discriminator_rewards(discriminator, 2, rng, 16)
+    loss, reward = adversarial.generator_step(generator, optimizer, reward_fn, 8, 5.0, rng)
     assert torch.isfinite(torch.tensor(loss)) and 0.0 <= reward <= 1.0
     assert any(not torch.equal(a, b) for a, b in zip(old, generator.parameters()))
 
@@ -93,10 +94,10 @@ def test_generator_step_stops_on_nan():
         for p in generator.parameters():
             p.fill_(float("nan"))
     optimizer = torch.optim.Adam(generator.parameters(), lr=0.01)
-    with pytest.raises(FloatingPointError, match=r"adversarial.*epoch 12"):
-        adversarial.generator_step(
-            generator, optimizer, discriminator, 4, 2, 5.0, torch.Generator().manual_seed(1), 16, iteration=12
-        )
+    rng = torch.Generator().manual_seed(1)
+    reward_fn = adversarial.discriminator_rewards(discriminator, 2, rng, 16)
+    with pytest.raises(FloatingPointError, match=r"policy gradient.*epoch 12"):
+        adversarial.generator_step(generator, optimizer, reward_fn, 4, 5.0, rng, iteration=12)
 
 
 # ---------------------------------------------------------------------------------------------- MLE
@@ -190,12 +191,27 @@ def pretrain_d_argv(config: Path, data: Path, generator: Path, out: Path, seed=1
     ]  # fmt: skip
 
 
+def outputs(out: Path) -> list:
+    return [
+        "--out", out / "generator.pt", "--out-best", out / "best.pt", "--curve", out / "curve.csv",
+        "--nll-final", out / "nll_final.csv", "--nll-best", out / "nll_best.csv",
+    ]  # fmt: skip
+
+
 def adversarial_argv(config: Path, data: Path, generator: Path, discriminator: Path, out: Path, seed=1) -> list:
     return [
-        "adversarial", "--config", config, "--oracle", data / "oracle.pt", "--train", data / "train.pt",
-        "--test", data / "test.pt", "--generator", generator, "--discriminator", discriminator,
-        "--out-generator", out / "generator.pt", "--out-discriminator", out / "discriminator.pt",
-        "--curve", out / "curve.csv", *common(seed, out / "checkpoints"),
+        "policy-gradient", "--reward", "discriminator", "--config", config, "--oracle", data / "oracle.pt",
+        "--train", data / "train.pt", "--test", data / "test.pt", "--generator", generator,
+        "--discriminator", discriminator, "--out-discriminator", out / "discriminator.pt", *outputs(out),
+        *common(seed, out / "checkpoints"),
+    ]  # fmt: skip
+
+
+def pg_argv(config: Path, data: Path, generator: Path, out: Path, reward: str, seed=1) -> list:
+    return [
+        "policy-gradient", "--reward", reward, "--config", config, "--oracle", data / "oracle.pt",
+        "--train", data / "train.pt", "--test", data / "test.pt", "--generator", generator, *outputs(out),
+        *common(seed, out / "checkpoints"),
     ]  # fmt: skip
 
 
@@ -386,7 +402,7 @@ def test_adversarial_resume_after_kill_equals_uninterrupted(pipeline, make_confi
         assert_identical(load(tmp_path / "killed" / name), load(tmp_path / "whole" / name), name)
     rows = curve_rows(tmp_path / "whole" / "curve.csv")
     assert [int(row["epoch"]) for row in rows] == list(range(4, 35))  # continues the 4 pretraining epochs
-    assert all(row["phase"] == "adversarial" for row in rows)
+    assert all(row["phase"] == "seqgan" for row in rows)
     assert curve_rows(tmp_path / "killed" / "curve.csv") == rows
 
 
@@ -405,3 +421,114 @@ def test_mle_baseline_continues_the_pretraining_optimizer(pipeline, tmp_path, ca
 
 def pretrain_batch_size(config: Path) -> int:
     return json.loads(config.read_text())["pretrain"]["batch_size"]
+
+
+# ---------------------------------------------------------------------------------------------- the baselines' CLI
+
+
+def read_nll(path: Path) -> list[float]:
+    lines = path.read_text().splitlines()
+    assert lines[0] == "nll_oracle"
+    return [float(v) for v in lines[1:]]
+
+
+def curve_values(path: Path) -> list[dict]:
+    with open(path, newline="") as f:
+        return [{**row, "epoch": int(row["epoch"]), "nll_oracle": float(row["nll_oracle"]),
+                 "nll_test": float(row["nll_test"])} for row in csv.DictReader(f)]  # fmt: skip
+
+
+def assert_nll_files_match_the_curve(out: Path, num_samples: int) -> None:
+    """nll_final / nll_best hold the very samples the curve's final / best point averaged; best.pt is that model."""
+    rows = curve_values(out / "curve.csv")
+    best = min(rows, key=lambda row: row["nll_oracle"])
+    final, best_values = read_nll(out / "nll_final.csv"), read_nll(out / "nll_best.csv")
+    assert len(final) == len(best_values) == num_samples
+    assert sum(final) / num_samples == pytest.approx(rows[-1]["nll_oracle"], rel=1e-12)
+    assert sum(best_values) / num_samples == pytest.approx(best["nll_oracle"], rel=1e-12)
+    assert load(out / "best.pt")["epoch"] == best["epoch"]
+    assert load(out / "generator.pt")["epoch"] == rows[-1]["epoch"]
+
+
+def random_argv(config: Path, data: Path, out: Path, definition: str, seed=1) -> list:
+    return [
+        "random", "--definition", definition, "--config", config, "--oracle", data / "oracle.pt",
+        "--test", data / "test.pt", *outputs(out), "--seed", seed, "--threads", 1, "--device", "cpu",
+    ]  # fmt: skip
+
+
+def test_random_untrained_generator_is_the_pretraining_start(pipeline, tmp_path):
+    cli_ok(*random_argv(pipeline.config, pipeline.data, tmp_path, "untrained_generator"))
+    (row,) = curve_values(tmp_path / "curve.csv")
+    start = curve_values(pipeline.mle / "curve.csv")[0]  # the seed's MLE pretraining, epoch 0
+    assert (row["phase"], row["epoch"]) == ("random", 0)
+    assert (row["nll_oracle"], row["nll_test"]) == (start["nll_oracle"], start["nll_test"])
+    assert_nll_files_match_the_curve(tmp_path, 64)
+
+
+def test_random_uniform_tokens_scores_log_vocab_on_test_data(pipeline, tmp_path):
+    cli_ok(*random_argv(pipeline.config, pipeline.data, tmp_path, "uniform_tokens"))
+    (row,) = curve_values(tmp_path / "curve.csv")
+    assert row["nll_test"] == pytest.approx(math.log(30), rel=1e-6)  # every token 1/V
+    assert row["nll_oracle"] > row["nll_test"]  # uniform samples are unlikely under the oracle
+    assert_nll_files_match_the_curve(tmp_path, 64)
+
+
+def test_scheduled_sampling_with_p_one_trains_exactly_like_mle(pipeline, make_config, tmp_path):
+    """One epoch at p = 1 through the CLI: the same weights and Adam state as the MLE baseline's epoch."""
+    cfg = make_config()
+    cfg["scheduled_sampling"].update(start=1.0, decay=0.0)
+    config = write_config(tmp_path / "config.json", cfg)
+    runs = {}
+    for objective in ("mle", "scheduled_sampling"):
+        out = tmp_path / objective
+        cli_ok(*mle_argv(config, pipeline.data, out), "--init", pipeline.generator, "--epochs", 1,
+               "--objective", objective, "--phase", objective, *outputs(out)[2:])  # fmt: skip
+        runs[objective] = load(out / "generator.pt")
+    assert_identical(runs["mle"], runs["scheduled_sampling"])
+
+
+def test_scheduled_sampling_run_logs_its_schedule(pipeline, tmp_path, caplog):
+    caplog.set_level(logging.INFO)
+    out = tmp_path / "ss"
+    cli_ok(*mle_argv(pipeline.config, pipeline.data, out), "--init", pipeline.generator, "--epochs", 3,
+           "--objective", "scheduled_sampling", "--phase", "ss", *outputs(out)[2:])  # fmt: skip
+    assert [f"p_true={p:.4f}" in caplog.text for p in (1.0, 0.75, 0.5)] == [True] * 3  # decay 0.25
+    assert [row["epoch"] for row in curve_values(out / "curve.csv")] == [4, 5, 6, 7]
+    assert_nll_files_match_the_curve(out, 64)
+
+
+@pytest.mark.parametrize("reward", ["bleu", "constant"])
+def test_pg_baselines_run_reproducibly(pipeline, tmp_path, reward):
+    for name in ("first", "again"):
+        cli_ok(*pg_argv(pipeline.config, pipeline.data, pipeline.generator, tmp_path / name, reward))
+    assert_identical(load(tmp_path / "first" / "generator.pt"), load(tmp_path / "again" / "generator.pt"))
+    rows = curve_values(tmp_path / "first" / "curve.csv")
+    assert [row["epoch"] for row in rows] == [4, 5, 6, 7] and rows[-1]["phase"] == "seqgan"  # default label
+    assert rows[-1]["nll_oracle"] != rows[0]["nll_oracle"]  # it trained
+    assert_nll_files_match_the_curve(tmp_path / "first", 64)
+    assert not (tmp_path / "first" / "discriminator.pt").exists()
+
+
+def test_strategy_sets_the_steps_and_iterations(pipeline, tmp_path, caplog):
+    caplog.set_level(logging.INFO)
+    inputs = (pipeline.config, pipeline.data, pipeline.generator, pipeline.discriminator)
+    cli_ok(*adversarial_argv(*inputs, tmp_path), "--strategy", "a", "--phase", "strategy_a")
+    rows = curve_values(tmp_path / "curve.csv")
+    assert [row["epoch"] for row in rows] == [4, 5, 6]  # the strategy's 2 iterations, not adversarial's 3
+    assert {row["phase"] for row in rows} == {"strategy_a"}
+    assert caplog.text.count("iteration phase=strategy_a") == 2
+
+
+@pytest.mark.parametrize(
+    "extra, message",
+    [
+        (["--strategy", "zz"], "no strategy named 'zz' (defined: a)"),
+        (["--reward", "bleu"], "--discriminator and --out-discriminator go with --reward discriminator"),
+    ],
+)
+def test_policy_gradient_refuses_bad_combinations(pipeline, tmp_path, caplog, extra, message):
+    inputs = (pipeline.config, pipeline.data, pipeline.generator, pipeline.discriminator)
+    assert cli(*adversarial_argv(*inputs, tmp_path), *extra) == 1
+    assert message in caplog.text
+    assert not (tmp_path / "generator.pt").exists()

@@ -29,7 +29,10 @@ from seqgan.config import ConfigError, SyntheticConfig
 REPO = Path(__file__).resolve().parents[1]
 SCHEMA_PATH = REPO / "workflow" / "schemas" / "config.schema.yaml"
 WORKFLOW_FILES = ("Snakefile", "workflow", "config", "profiles", ".test")
-PER_SEED_RULES = ("pretrain", "mle", "pretrain_discriminator", "seqgan")
+PER_SEED_RULES = ("pretrain", "pretrain_discriminator")
+# Jobs per seed of the other rules, for the paper's config: Random twice (two definitions), MLE and SS,
+# PG-BLEU and the control, and SeqGAN with three Figure 3 strategies (the fourth is SeqGAN's own run).
+PAPER_JOBS_PER_SEED = {"random": 2, "teacher_forced": 2, "pg_baseline": 2, "seqgan": 4}
 
 
 def read_yaml(path: Path):
@@ -73,12 +76,23 @@ def deref(node: dict) -> dict:
 
 def schema_leaves(node: dict, prefix: str = "") -> dict[str, dict]:
     node = deref(node)
+    if node.get("type") == "array" and deref(node["items"]).get("type") == "object":
+        return schema_leaves(node["items"], f"{prefix}[]")
     if node.get("type") != "object":
         return {prefix: node}
     leaves = {}
     for key, child in node["properties"].items():
         leaves.update(schema_leaves(child, f"{prefix}.{key}" if prefix else key))
     return leaves
+
+
+def item_dataclass(annotation):
+    """The dataclass of a ``tuple[SomeSection, ...]`` field, else None."""
+    if typing.get_origin(annotation) is tuple:
+        (item, _ellipsis) = typing.get_args(annotation)
+        if dataclasses.is_dataclass(item):
+            return item
+    return None
 
 
 def dataclass_leaves(cls, prefix: str = "") -> dict[str, object]:
@@ -88,6 +102,8 @@ def dataclass_leaves(cls, prefix: str = "") -> dict[str, object]:
         name, annotation = f"{prefix}.{field.name}" if prefix else field.name, hints[field.name]
         if dataclasses.is_dataclass(annotation):
             leaves.update(dataclass_leaves(annotation, name))
+        elif item_dataclass(annotation):  # a list of sections (strategies): compared as `name[]`
+            leaves.update(dataclass_leaves(item_dataclass(annotation), f"{name}[]"))
         else:
             leaves[name] = annotation
     return leaves
@@ -126,6 +142,8 @@ def test_schema_type_matches_the_dataclass_field(key):
 
 def walk_objects(node: dict, path: str = ""):
     node = deref(node)
+    if node.get("type") == "array":
+        yield from walk_objects(node["items"], f"{path}[]")
     if node.get("type") == "object":
         yield path, node
         for key, child in node["properties"].items():
@@ -185,6 +203,20 @@ REJECTED = [
     ("eval.every", 0),
     ("precision", "fp16"),
     ("checkpoint_every", 0),
+    ("methods", ["mle", "gan"]),
+    ("methods", ["mle", "mle"]),
+    ("methods", []),
+    ("random", []),
+    ("random", ["uniform"]),
+    ("scheduled_sampling.start", 1.5),
+    ("scheduled_sampling.floor", -0.1),
+    ("scheduled_sampling.decay", -0.002),
+    ("scheduled_sampling.schedule", "cosine"),
+    ("pg_bleu.max_n", 0),
+    ("pg_bleu.smoothing", "method6"),
+    ("strategies", [{"name": "a/b", "g_steps": 1, "d_steps": 1, "k_epochs": 1, "iterations": 1}]),
+    ("strategies", [{"name": "a", "g_steps": 0, "d_steps": 1, "k_epochs": 1, "iterations": 1}]),
+    ("strategies", [{"name": "a", "g_steps": 1, "d_steps": 1, "k_epochs": 1}]),
 ]
 ACCEPTED = [
     ("pretrain.epochs", 0),
@@ -194,6 +226,9 @@ ACCEPTED = [
     ("adversarial.iterations", 0),
     ("adversarial.d_steps", 0),
     ("precision", "bf16"),
+    ("methods", ["seqgan"]),
+    ("strategies", []),
+    ("scheduled_sampling.floor", 1.0),
 ]
 
 
@@ -274,8 +309,34 @@ def planned_jobs(output: str) -> dict[str, int]:
         ({"synthetic": {"eval": {"every": 0}}}, "['synthetic']['eval']['every']"),
         ({"device": "tpu"}, "['device']"),
         ({"seeds": []}, "['seeds']"),
+        ({"seeds": [1.5]}, "['seeds'][0]"),
+        ({"seeds": ["one"]}, "['seeds'][0]"),
+        ({"synthetic": {"methods": ["mle", "gail"]}}, "['synthetic']['methods'][1]"),
+        ({"synthetic": {"scheduled_sampling": {"start": 1.2}}}, "['synthetic']['scheduled_sampling']['start']"),
+        ({"synthetic": {"scheduled_sampling": {"floor": -0.5}}}, "['synthetic']['scheduled_sampling']['floor']"),
+        (
+            {
+                "synthetic": {
+                    "strategies": [{"name": "x y", "g_steps": 1, "d_steps": 1, "k_epochs": 1, "iterations": 1}]
+                }
+            },
+            "['synthetic']['strategies'][0]['name']",
+        ),
     ],
-    ids=["unknown-key", "wrong-type", "out-of-range", "zero", "enum", "no-seeds"],
+    ids=[
+        "unknown-key",
+        "wrong-type",
+        "out-of-range",
+        "zero",
+        "enum",
+        "no-seeds",
+        "float-seed",
+        "string-seed",
+        "unknown-method",
+        "p-above-1",
+        "p-below-0",
+        "bad-strategy-name",
+    ],
 )
 def test_bad_config_fails_naming_the_key(workdir, data, expected):
     status, out = snakemake(workdir, "-n", "--cores", "1", "--configfile", override(workdir, data))
@@ -307,8 +368,11 @@ def test_paper_config_plans_the_whole_synthetic_experiment(workdir):
     status, out = snakemake(workdir, "-n", "--cores", "1")
     assert status == 0, out
     jobs = planned_jobs(out)
-    for rule in (*PER_SEED_RULES, "report_synthetic", "oracle", "synthetic_config", "fetch"):
+    for rule in (*PER_SEED_RULES, "report_synthetic", "report_strategies", "oracle", "synthetic_config", "fetch"):
         assert jobs.get(rule) == 1, (rule, jobs)
+    for rule, count in PAPER_JOBS_PER_SEED.items():
+        assert jobs.get(rule) == count, (rule, jobs)
+    assert "results/synthetic/seed1/strategy_d" not in out  # (1, 5, 3) x 200 is the seqgan run itself
 
 
 def test_plan_scales_with_seeds_and_fetches_only_for_the_released_oracle(workdir):
@@ -317,6 +381,7 @@ def test_plan_scales_with_seeds_and_fetches_only_for_the_released_oracle(workdir
     assert status == 0, out
     jobs = planned_jobs(out)
     assert all(jobs[rule] == 3 for rule in PER_SEED_RULES), jobs
+    assert all(jobs[rule] == 3 * count for rule, count in PAPER_JOBS_PER_SEED.items()), jobs
     assert "fetch" not in jobs
     assert "--seed 7" in out
 
@@ -330,34 +395,38 @@ def test_mirror_is_passed_to_fetch(workdir):
 
 
 # (e) the whole .test workflow for real, then nothing left to do
+TABLE1_RUNS = (
+    "random_untrained_generator", "random_uniform_tokens", "mle", "scheduled_sampling", "pg_bleu", "seqgan",
+    "constant_reward",
+)  # fmt: skip
 EXPECTED_OUTPUTS = [
     "results/synthetic/config.json",
     "results/synthetic/oracle/oracle.pt",
     "results/synthetic/oracle/train.pt",
     "results/synthetic/oracle/test.pt",
-    "results/synthetic/nll_oracle.png",
-    "results/synthetic/nll_oracle.svg",
-    "results/synthetic/summary.csv",
-    "results/synthetic/summary.md",
+    "results/synthetic/table1.csv",
+    "results/synthetic/table1.md",
+    "results/synthetic/figure2.png",
+    "results/synthetic/figure2.svg",
+    "results/synthetic/figure3.png",
+    "results/synthetic/figure3.svg",
+    "results/synthetic/curves.csv",
     "logs/synthetic/oracle.log",
     "benchmarks/synthetic/oracle.tsv",
 ]
 for _seed in (1, 2):
     EXPECTED_OUTPUTS += [
         f"results/synthetic/seed{_seed}/{path}"
-        for path in (
-            "pretrain/generator.pt",
-            "pretrain/curve.csv",
-            "pretrain/discriminator.pt",
-            "mle/generator.pt",
-            "mle/curve.csv",
-            "seqgan/generator.pt",
-            "seqgan/discriminator.pt",
-            "seqgan/curve.csv",
-        )
+        for path in ("pretrain/generator.pt", "pretrain/curve.csv", "pretrain/discriminator.pt")
     ]
-    EXPECTED_OUTPUTS += [f"logs/synthetic/seed{_seed}/{rule}.log" for rule in PER_SEED_RULES]
-    EXPECTED_OUTPUTS += [f"benchmarks/synthetic/seed{_seed}/{rule}.tsv" for rule in PER_SEED_RULES]
+    for _run in TABLE1_RUNS + ("strategy_a",):
+        EXPECTED_OUTPUTS += [
+            f"results/synthetic/seed{_seed}/{_run}/{name}"
+            for name in ("generator.pt", "best.pt", "curve.csv", "nll_final.csv", "nll_best.csv")
+        ]
+    EXPECTED_OUTPUTS += [f"results/synthetic/seed{_seed}/{run}/discriminator.pt" for run in ("seqgan", "strategy_a")]
+    EXPECTED_OUTPUTS += [f"logs/synthetic/seed{_seed}/{job}.log" for job in PER_SEED_RULES + TABLE1_RUNS]
+    EXPECTED_OUTPUTS += [f"benchmarks/synthetic/seed{_seed}/{job}.tsv" for job in PER_SEED_RULES + TABLE1_RUNS]
 
 
 @pytest.mark.slow
@@ -371,14 +440,21 @@ def test_tiny_workflow_runs_end_to_end_and_reports(workdir):
     empty = [path for path in EXPECTED_OUTPUTS if (workdir / path).stat().st_size == 0]
     assert not empty
 
-    for method in ("pretrain", "mle", "seqgan"):
-        with open(workdir / f"results/synthetic/seed1/{method}/curve.csv") as f:
+    for run in ("pretrain", *TABLE1_RUNS, "strategy_a"):
+        with open(workdir / f"results/synthetic/seed1/{run}/curve.csv") as f:
             rows = list(csv.DictReader(f))
-        assert rows, method
-        assert all(math.isfinite(float(row["nll_oracle"])) for row in rows), method
-    with open(workdir / "results/synthetic/summary.csv") as f:
-        summary = {(row["method"], row["seed"]) for row in csv.DictReader(f)}
-    assert summary == {(m, str(s)) for m in ("pretrain", "mle", "seqgan") for s in (1, 2)}
+        assert rows, run
+        assert all(math.isfinite(float(row["nll_oracle"])) for row in rows), run
+    with open(workdir / "results/synthetic/table1.csv") as f:
+        table = {row["method"]: row for row in csv.DictReader(f)}
+    assert list(table) == list(TABLE1_RUNS)
+    assert all(row["n_seeds"] == "2" for row in table.values())
+    assert table["seqgan"]["p_value"] == "" and table["mle"]["p_value"] != ""
+    with open(workdir / "results/synthetic/curves.csv") as f:
+        curves = {(row["method"], row["seed"]) for row in csv.DictReader(f)}
+    assert ("strategy_a", "2") in curves and ("pretrain", "1") in curves
+    # Strategy b equals the `adversarial` settings: Figure 3 reuses the seqgan run, no strategy_b job.
+    assert not (workdir / "results/synthetic/seed1/strategy_b").exists()
 
     status, out = snakemake(workdir, *args)
     assert status == 0, out
@@ -391,6 +467,7 @@ def test_tiny_workflow_runs_end_to_end_and_reports(workdir):
     jobs = planned_jobs(out)
     assert jobs["synthetic_config"] == 1 and jobs["oracle"] == 1, jobs
     assert all(jobs[rule] == 2 for rule in PER_SEED_RULES), jobs
+    assert jobs["seqgan"] == 4 and jobs["random"] == 4, jobs
 
     # The HTML report (figure and table with their captions) builds from the finished run.
     status, out = snakemake(workdir, *args, "--report", "report.html")

@@ -50,6 +50,11 @@ def _orders_needed(n: int, method: int) -> int:
     return max(n, 5) if method in (5, 7) else n
 
 
+def orders_needed(n: int, smoothing: str) -> int:
+    """The ``max_n`` a ReferenceSet needs to score BLEU-n with ``smoothing``."""
+    return _orders_needed(_order(n), _method(smoothing))
+
+
 def _tokens(sequence) -> tuple:
     """Hashable tokens; tensors and arrays go through tolist() (a 0-d tensor hashes by identity, not value)."""
     return tuple(sequence.tolist() if hasattr(sequence, "tolist") else sequence)

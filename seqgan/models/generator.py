@@ -39,17 +39,29 @@ class Generator(nn.Module):
             self.lstm.bias_hh_l0.zero_()
         return self
 
+    def uniform_(self) -> Generator:
+        """Zero the output layer: every token equally likely at every step (the uniform-tokens Random baseline)."""
+        with torch.no_grad():
+            self.output.weight.zero_()
+            self.output.bias.zero_()
+        return self
+
     @property
     def device(self) -> torch.device:
         return self.output.weight.device
 
-    def _inputs(self, tokens: torch.Tensor) -> torch.Tensor:
+    def teacher_inputs(self, tokens: torch.Tensor) -> torch.Tensor:
+        """What teacher forcing feeds: the start token, then tokens[:, :-1]. (B, T)"""
         start = tokens.new_full((tokens.shape[0], 1), self.start_token)
         return torch.cat([start, tokens[:, :-1]], dim=1)  # (B, T)
 
     def forward(self, tokens: torch.Tensor) -> torch.Tensor:
         """Teacher-forced logits: position t predicts tokens[:, t] from tokens[:, :t]. (B, T, V)"""
-        hidden, _ = self.lstm(self.embedding(self._inputs(tokens)))  # (B, T, H)
+        return self.predict(self.teacher_inputs(tokens))
+
+    def predict(self, inputs: torch.Tensor) -> torch.Tensor:
+        """Logits after feeding ``inputs`` (B, T), whose first column is the start token. (B, T, V)"""
+        hidden, _ = self.lstm(self.embedding(inputs))  # (B, T, H)
         return self.output(hidden)
 
     def log_probs(self, tokens: torch.Tensor) -> torch.Tensor:
@@ -64,7 +76,7 @@ class Generator(nn.Module):
 
     def prefix_states(self, tokens: torch.Tensor) -> State:
         """LSTM (h, c) after reading the start token and tokens[:, :t], for t = 0 .. T-1. Each (T, B, H)."""
-        inputs = self.embedding(self._inputs(tokens))  # (B, T, E)
+        inputs = self.embedding(self.teacher_inputs(tokens))  # (B, T, E)
         state, hs, cs = None, [], []
         for t in range(tokens.shape[1]):  # nn.LSTM returns every h but only the last c
             _, state = self.lstm(inputs[:, t : t + 1], state)

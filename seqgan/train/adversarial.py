@@ -1,6 +1,13 @@
-"""SeqGAN's generator update: REINFORCE with Monte Carlo search rewards from the discriminator."""
+"""The policy-gradient generator update shared by SeqGAN and its PG baselines.
+
+SeqGAN rewards each prefix by Monte Carlo search with the discriminator (``discriminator_rewards``);
+PG-BLEU by the BLEU of the same completions (``train.pg_bleu``); the constant-reward control gives
+every token reward 1, which makes the update plain likelihood ascent on the generator's own samples.
+"""
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 import torch
 
@@ -9,31 +16,47 @@ from seqgan.models.discriminator import Discriminator
 from seqgan.models.generator import Generator
 from seqgan.train.mle import check_finite
 
+# (generator, samples (B, T)) -> rewards (B, T)
+Rewards = Callable[[Generator, torch.Tensor], torch.Tensor]
+
 
 def policy_gradient_loss(generator: Generator, samples: torch.Tensor, rewards: torch.Tensor) -> torch.Tensor:
     """-sum_t log G(y_t | Y_1..t-1) * Q(Y_1..t), summed over the batch as in the original code (no baseline)."""
-    return -(generator.log_probs(samples) * rewards).sum()
+    log_probs = generator.log_probs(samples)  # (B, T)
+    return -(log_probs * rewards.to(log_probs.dtype)).sum()
+
+
+def discriminator_rewards(
+    discriminator: Discriminator, rollouts: int, rng: torch.Generator, chunk: int, precision: str = "fp32"
+) -> Rewards:
+    """SeqGAN: Monte Carlo search with N rollouts, each scored by D's P(real)."""
+
+    def rewards(generator: Generator, samples: torch.Tensor) -> torch.Tensor:
+        return rollout.rewards(generator, discriminator, samples, rollouts, rng, chunk, precision)
+
+    return rewards
+
+
+def constant_rewards(generator: Generator, samples: torch.Tensor) -> torch.Tensor:
+    """The control: reward 1 for every token of the generator's own samples."""
+    return torch.ones(samples.shape, device=samples.device)
 
 
 def generator_step(
     generator: Generator,
     optimizer: torch.optim.Optimizer,
-    discriminator: Discriminator,
+    reward: Rewards,
     batch_size: int,
-    rollouts: int,
     grad_clip: float,
     rng: torch.Generator,
-    chunk: int,
-    precision: str = "fp32",
     iteration: int = 0,
 ) -> tuple[float, float]:
-    """One policy-gradient update on a fresh batch; returns (loss, mean reward)."""
-    device = generator.device
-    samples = generator.sample(batch_size, rng).to(device)  # (B, T)
-    rewards = rollout.rewards(generator, discriminator, samples, rollouts, rng, chunk, precision)  # (B, T)
+    """One policy-gradient update on a fresh batch of samples; returns (loss, mean reward)."""
+    samples = generator.sample(batch_size, rng).to(generator.device)  # (B, T)
+    rewards = reward(generator, samples)  # (B, T)
     generator.train()
     loss = policy_gradient_loss(generator, samples, rewards)
-    check_finite(loss, "adversarial", iteration)
+    check_finite(loss, "policy gradient", iteration)
     optimizer.zero_grad(set_to_none=True)
     loss.backward()
     torch.nn.utils.clip_grad_norm_(generator.parameters(), grad_clip)

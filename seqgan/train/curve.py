@@ -29,14 +29,24 @@ class LearningCurve:
     def due(self, epoch: int, last: int) -> bool:
         return epoch % self.every == 0 or epoch == last
 
-    def record(self, phase: str, epoch: int, generator: Generator, wall_seconds: float) -> dict:
-        # The evaluation stream depends on (seed, epoch) only: evaluating never shifts the training
-        # stream, and two runs evaluating the same model at the same epoch agree exactly.
+    @property
+    def best(self) -> dict:
+        """The row with the lowest NLL-oracle (the earliest of equals)."""
+        return min(self.rows, key=lambda row: row["nll_oracle"])
+
+    def per_sequence(self, generator: Generator, epoch: int) -> torch.Tensor:
+        """NLL-oracle of each of ``num_samples`` fresh samples, as evaluated at ``epoch``. (N,) float64
+
+        The evaluation stream depends on (seed, epoch) only: evaluating never shifts the training
+        stream, and evaluating the same model at the same epoch again gives the same numbers."""
         rng = torch.Generator().manual_seed(self.seed * 1_000_003 + epoch)
+        return nll_oracle(self.oracle, generator, self.num_samples, rng, self.batch_size)
+
+    def record(self, phase: str, epoch: int, generator: Generator, wall_seconds: float) -> dict:
         row = {
             "phase": phase,
             "epoch": epoch,
-            "nll_oracle": nll_oracle(self.oracle, generator, self.num_samples, rng, self.batch_size).mean().item(),
+            "nll_oracle": self.per_sequence(generator, epoch).mean().item(),
             "nll_test": sequence_nll(generator, self.test).mean().item(),
             "wall_seconds": round(wall_seconds, 3),
         }
@@ -52,3 +62,8 @@ class LearningCurve:
         writer.writeheader()
         writer.writerows(self.rows)
         return out.getvalue()
+
+
+def per_sequence_csv(values: torch.Tensor) -> str:
+    """Per-sequence NLL-oracle as CSV (header ``nll_oracle``, one exact float per line) for t-tests."""
+    return "nll_oracle\n" + "".join(f"{value!r}\n" for value in values.tolist())

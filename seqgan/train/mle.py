@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import torch
 from torch.nn import functional as F
 
@@ -29,13 +31,28 @@ def mle_epoch(
     rng: torch.Generator,
     epoch: int = 0,
 ) -> float:
-    """One pass over ``data`` (N, T) in a shuffled order drawn from ``rng``; returns the mean loss."""
+    """One MLE pass over ``data`` (N, T) in a shuffled order drawn from ``rng``; returns the mean loss."""
+    return train_epoch(generator, optimizer, data, batch_size, grad_clip, rng, mle_loss, "MLE", epoch)
+
+
+def train_epoch(
+    generator: Generator,
+    optimizer: torch.optim.Optimizer,
+    data: torch.Tensor,
+    batch_size: int,
+    grad_clip: float,
+    rng: torch.Generator,
+    loss_fn: Callable[[Generator, torch.Tensor], torch.Tensor],
+    phase: str,
+    epoch: int,
+) -> float:
+    """One pass of clipped gradient steps on ``loss_fn(generator, batch)`` over shuffled ``data``; the mean loss."""
     generator.train()
     order = torch.randperm(data.shape[0], generator=rng)
     total, batches = 0.0, 0
     for index in order.split(batch_size):
-        loss = mle_loss(generator, data[index].to(generator.device))
-        check_finite(loss, "MLE", epoch)
+        loss = loss_fn(generator, data[index].to(generator.device))
+        check_finite(loss, phase, epoch)
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(generator.parameters(), grad_clip)

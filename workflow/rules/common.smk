@@ -5,7 +5,10 @@
 #                               config change reruns exactly what depends on it
 #   oracle/{oracle,train,test}.pt
 #   seedS/pretrain/             MLE-pretrained generator and pretrained discriminator
-#   seedS/mle/, seedS/seqgan/   the continued-MLE baseline and SeqGAN from the same start
+#   seedS/RUN/                  one folder per Table 1 row (random_DEFINITION, mle, scheduled_sampling,
+#                               pg_bleu, seqgan, constant_reward) and per Figure 3 strategy
+#                               (strategy_NAME), all from the same pretrained models, each with
+#                               generator.pt, best.pt, curve.csv, nll_final.csv, nll_best.csv
 # Checkpoint folders (.../checkpoints, .../d_checkpoints) are deliberately not declared outputs:
 # Snakemake would delete them when a job fails, and the CLI resumes from them on the next run.
 from pathlib import Path
@@ -13,7 +16,9 @@ import shlex
 
 SYNTHETIC = "results/synthetic"
 ORACLE_PARAMS = "results/downloads/seqgan_oracle/target_params_py3.pkl"
-METHODS = ("pretrain", "mle", "seqgan")
+# Table 1 method -> its run folders (Random has one per definition).
+TEACHER_FORCED = ("mle", "scheduled_sampling")
+PG_BASELINES = {"pg_bleu": "bleu", "constant_reward": "constant"}  # method -> --reward
 
 
 def seeds():
@@ -43,25 +48,89 @@ def sibling(name):
     return lambda wildcards, output: str(Path(output[0]).parent / name)
 
 
-def curve(method, seed):
-    return f"{SYNTHETIC}/seed{seed}/{method}/curve.csv"
+def generator_output_args(wildcards, output):
+    """The CLI flags for the outputs every generator-producing rule declares under the same names."""
+    flags = {
+        "--out": output.generator,
+        "--out-best": output.best,
+        "--curve": output.curve,
+        "--nll-final": output.nll_final,
+        "--nll-best": output.nll_best,
+    }
+    return " ".join(f"{flag} {shlex.quote(path)}" for flag, path in flags.items())
 
 
-def report_curves(wildcards):
-    """Every learning curve the synthetic report draws, named METHOD_SEED."""
-    return {f"{m}_{s}": curve(m, s) for s in seeds() for m in METHODS}
+def table1_runs():
+    """Run folder name of every Table 1 row the config asks for (in Table 1 order)."""
+    runs = []
+    for method in config["synthetic"]["methods"]:
+        if method == "random":
+            runs += [
+                f"random_{definition}" for definition in config["synthetic"]["random"]
+            ]
+        else:
+            runs.append(method)
+    return runs
 
 
-def report_curve_args(wildcards, input):
-    """`--curve METHOD:SEED:PATH` for every curve (paths taken from `input`, so they stay tracked)."""
-    args = (f"{m}:{s}:{getattr(input, f'{m}_{s}')}" for s in seeds() for m in METHODS)
-    return " ".join(f"--curve {shlex.quote(a)}" for a in args)
+def strategy_run(strategy):
+    """The run folder of a Figure 3 strategy: the seqgan run itself when its settings are SeqGAN's."""
+    adversarial = config["synthetic"]["adversarial"]
+    settings = ("g_steps", "d_steps", "k_epochs", "iterations")
+    if all(strategy[key] == adversarial[key] for key in settings):
+        return "seqgan"
+    return f"strategy_{strategy['name']}"
+
+
+def run_file(run, seed, name):
+    return f"{SYNTHETIC}/seed{seed}/{run}/{name}"
+
+
+def report_inputs(wildcards):
+    """The config and every file Table 1 and Figure 2 are made from, keyed KIND__RUN__SEED."""
+    inputs = {"config": f"{SYNTHETIC}/config.json"}
+    for seed in seeds():
+        inputs[f"curve__pretrain__{seed}"] = run_file("pretrain", seed, "curve.csv")
+        for run in table1_runs():
+            for kind in (
+                "curve",
+                "nll_final",
+            ):  # t-tests compare final models, as the paper's
+                inputs[f"{kind}__{run}__{seed}"] = run_file(run, seed, f"{kind}.csv")
+    return inputs
+
+
+def strategy_inputs(wildcards):
+    """The config, the pretraining curves and each Figure 3 strategy's curves, keyed KIND__RUN__SEED."""
+    inputs = {"config": f"{SYNTHETIC}/config.json"}
+    for seed in seeds():
+        inputs[f"curve__pretrain__{seed}"] = run_file("pretrain", seed, "curve.csv")
+        for strategy in config["synthetic"]["strategies"]:
+            path = run_file(strategy_run(strategy), seed, "curve.csv")
+            inputs[f"curve__strategy_{strategy['name']}__{seed}"] = path
+    return inputs
+
+
+def run_args(wildcards, input):
+    """`--KIND RUN:SEED:PATH` for every input keyed KIND__RUN__SEED (paths from `input`, so they stay tracked)."""
+    args = []
+    for key, path in input.items():
+        if key != "config":
+            kind, run, seed = key.split("__")
+            args.append(
+                f"--{kind.replace('_', '-')} {shlex.quote(f'{run}:{seed}:{path}')}"
+            )
+    return " ".join(args)
 
 
 def synthetic_targets():
-    return [
-        f"{SYNTHETIC}/nll_oracle.png",
-        f"{SYNTHETIC}/nll_oracle.svg",
-        f"{SYNTHETIC}/summary.csv",
-        f"{SYNTHETIC}/summary.md",
+    targets = [
+        f"{SYNTHETIC}/table1.csv",
+        f"{SYNTHETIC}/table1.md",
+        f"{SYNTHETIC}/figure2.png",
+        f"{SYNTHETIC}/figure2.svg",
+        f"{SYNTHETIC}/curves.csv",
     ]
+    if config["synthetic"]["strategies"]:
+        targets += [f"{SYNTHETIC}/figure3.png", f"{SYNTHETIC}/figure3.svg"]
+    return targets

@@ -1,30 +1,55 @@
-# Figure 2 (NLL-oracle vs epoch) and Table 1 (final and best NLL-oracle) of the synthetic experiment.
+# Table 1 (NLL-oracle of every method, with p-values), Figure 2 (learning curves) and Figure 3
+# (training strategies) of the synthetic experiment.
 
 
 rule report_synthetic:
     input:
-        unpack(report_curves),
+        unpack(report_inputs),
     output:
+        table_csv=report(
+            "results/synthetic/table1.csv",
+            category="Synthetic",
+            caption="../report/table1.rst",
+        ),
+        table_md="results/synthetic/table1.md",
         figure=report(
-            "results/synthetic/nll_oracle.png",
+            "results/synthetic/figure2.png",
             category="Synthetic",
-            caption="../report/nll_oracle.rst",
+            caption="../report/figure2.rst",
         ),
-        svg="results/synthetic/nll_oracle.svg",
-        csv=report(
-            "results/synthetic/summary.csv",
-            category="Synthetic",
-            caption="../report/summary.rst",
-        ),
-        md="results/synthetic/summary.md",
+        svg="results/synthetic/figure2.svg",
+        curves="results/synthetic/curves.csv",
     log:
         "logs/synthetic/report.log",
     localrule: True
     conda:
         "../envs/seqgan.yaml"
     params:
-        curves=report_curve_args,
+        runs=run_args,
     shell:
-        "python -m seqgan report-synthetic {params.curves}"
-        " --out-figure {output.figure:q} --out-svg {output.svg:q}"
-        " --out-csv {output.csv:q} --out-md {output.md:q} > {log:q} 2>&1"
+        "python -m seqgan report-synthetic --config {input.config:q} {params.runs}"
+        " --out-table-csv {output.table_csv:q} --out-table-md {output.table_md:q}"
+        " --out-figure {output.figure:q} --out-svg {output.svg:q} --out-curves {output.curves:q}"
+        " > {log:q} 2>&1"
+
+
+rule report_strategies:
+    input:
+        unpack(strategy_inputs),
+    output:
+        figure=report(
+            "results/synthetic/figure3.png",
+            category="Synthetic",
+            caption="../report/figure3.rst",
+        ),
+        svg="results/synthetic/figure3.svg",
+    log:
+        "logs/synthetic/report_strategies.log",
+    localrule: True
+    conda:
+        "../envs/seqgan.yaml"
+    params:
+        runs=run_args,
+    shell:
+        "python -m seqgan report-strategies --config {input.config:q} {params.runs}"
+        " --out-figure {output.figure:q} --out-svg {output.svg:q} > {log:q} 2>&1"

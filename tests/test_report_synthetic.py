@@ -1,0 +1,268 @@
+"""Table 1, the curves CSV and Figures 2-3 of the synthetic report, on fixture curves and NLL files written here."""
+
+from __future__ import annotations
+
+import csv
+import statistics
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import numpy as np
+import pytest
+import yaml
+from scipy import stats
+
+from seqgan.config import SyntheticConfig
+from seqgan.report import synthetic
+from seqgan.report.synthetic import CurveRun
+
+REPO = Path(__file__).resolve().parents[1]
+PRETRAIN_END = 4
+SEEDS = (1, 2)
+# Per-sequence NLL-oracle means of the fixture methods (well separated, so p-values are small but not 0).
+MEANS = {
+    "random_untrained_generator": 11.4,
+    "random_uniform_tokens": 11.5,
+    "mle": 9.05,
+    "scheduled_sampling": 9.0,
+    "pg_bleu": 8.95,
+    "seqgan": 8.75,
+    "constant_reward": 8.9,
+}
+
+
+@pytest.fixture(scope="module")
+def cfg() -> SyntheticConfig:
+    data = yaml.safe_load((REPO / ".test/config/config.yaml").read_text())["synthetic"]
+    # The keys this report reads, for as long as the test config predates them.
+    data.setdefault("methods", ["random", "mle", "scheduled_sampling", "pg_bleu", "seqgan", "constant_reward"])
+    data.setdefault("random", ["untrained_generator", "uniform_tokens"])
+    data.setdefault("scheduled_sampling", {"schedule": "linear", "start": 1.0, "decay": 0.002, "floor": 0.0})
+    data.setdefault("pg_bleu", {"max_n": 3, "smoothing": "method1"})
+    data.setdefault(
+        "strategies",
+        [
+            {"name": "a", "g_steps": 3, "d_steps": 1, "k_epochs": 2, "iterations": 2},
+            {"name": "b", "g_steps": 1, "d_steps": 1, "k_epochs": 1, "iterations": 2},
+        ],
+    )
+    return SyntheticConfig.from_dict(data)
+
+
+def write_curve(path: Path, phase: str, epochs, nll_oracle, nll_test) -> str:
+    lines = ["phase,epoch,nll_oracle,nll_test,wall_seconds"]
+    lines += [f"{phase},{e},{o!r},{t!r},{1.5 * i}" for i, (e, o, t) in enumerate(zip(epochs, nll_oracle, nll_test))]
+    path.write_text("\n".join(lines) + "\n")
+    return str(path)
+
+
+def write_nll(path: Path, values) -> str:
+    path.write_text("nll_oracle\n" + "".join(f"{v!r}\n" for v in values))
+    return str(path)
+
+
+@pytest.fixture(scope="module")
+def fixture(cfg, tmp_path_factory):
+    """Curves (read back through the CLI's METHOD:SEED:PATH form) and final per-sequence NLLs for every method."""
+    root = tmp_path_factory.mktemp("report")
+    rng = np.random.default_rng(0)
+    args, final = [], {}
+    for seed in SEEDS:
+        start = 10.0 + 0.05 * seed
+        epochs = range(PRETRAIN_END + 1)
+        path = write_curve(
+            root / f"pretrain{seed}.csv",
+            "pretrain",
+            epochs,
+            [start - 0.2 * e for e in epochs],
+            [start - 0.1 * e for e in epochs],
+        )
+        args.append(f"pretrain:{seed}:{path}")
+        pretrain_end = start - 0.2 * PRETRAIN_END
+        for method, mean in MEANS.items():
+            values = rng.normal(mean + 0.02 * seed, 0.5, size=50).tolist()
+            final[method, seed] = synthetic.read_nll(write_nll(root / f"{method}{seed}.nll.csv", values))
+            last = statistics.mean(values)  # the curve's final point is the mean of the final NLL file
+            if method.startswith("random_"):
+                path = write_curve(root / f"{method}{seed}.csv", method, [0], [last], [last + 0.1])
+            else:
+                # Starts at the pretraining's end; dips below its final value mid-way, so best != final.
+                epochs = range(PRETRAIN_END, PRETRAIN_END + 4)
+                oracle = [pretrain_end, (pretrain_end + last) / 2, last - 0.03 * seed, last]
+                path = write_curve(root / f"{method}{seed}.csv", method, epochs, oracle, [v + 0.3 for v in oracle])
+            args.append(f"{method}:{seed}:{path}")
+        for strategy in cfg.strategies:
+            epochs = range(PRETRAIN_END, PRETRAIN_END + 6)
+            oracle = [pretrain_end - 0.05 * i * seed for i in range(6)]
+            path = write_curve(root / f"{strategy.name}{seed}.csv", "adversarial", epochs, oracle, oracle)
+            args.append(f"strategy_{strategy.name}:{seed}:{path}")
+    return [synthetic.parse_curve_arg(arg) for arg in args], final
+
+
+def table(cfg, runs, final, tmp_path) -> tuple[dict[str, dict], str]:
+    synthetic.write_table1(cfg, runs, final, tmp_path / "table1.csv", tmp_path / "table1.md")
+    with open(tmp_path / "table1.csv", newline="") as f:
+        rows = {row["method"]: row for row in csv.DictReader(f)}
+    return rows, (tmp_path / "table1.md").read_text()
+
+
+def curve(runs, method, seed) -> CurveRun:
+    return next(run for run in runs if (run.method, run.seed) == (method, seed))
+
+
+def test_table1_matches_hand_computation(cfg, fixture, tmp_path):
+    runs, final = fixture
+    rows, _ = table(cfg, runs, final, tmp_path)
+    assert list(rows) == list(synthetic.TABLE1)
+    seqgan_pooled = final["seqgan", 1] + final["seqgan", 2]
+    seqgan_finals = [curve(runs, "seqgan", s).rows[-1]["nll_oracle"] for s in SEEDS]
+    for method, row in rows.items():
+        finals = [curve(runs, method, s).rows[-1]["nll_oracle"] for s in SEEDS]
+        bests = [min(r["nll_oracle"] for r in curve(runs, method, s).rows) for s in SEEDS]
+        tests = [curve(runs, method, s).rows[-1]["nll_test"] for s in SEEDS]
+        assert row["n_seeds"] == "2"
+        assert float(row["nll_oracle_mean"]) == round(statistics.mean(finals), 4)
+        assert float(row["nll_oracle_std"]) == round(statistics.stdev(finals), 4)
+        assert float(row["best_nll_oracle_mean"]) == round(statistics.mean(bests), 4)
+        assert float(row["best_nll_oracle_std"]) == round(statistics.stdev(bests), 4)
+        assert float(row["nll_test_mean"]) == round(statistics.mean(tests), 4)
+        assert float(row["nll_test_std"]) == round(statistics.stdev(tests), 4)
+        assert row["epochs"] == str(curve(runs, method, 1).rows[-1]["epoch"])
+        if method == "seqgan":
+            assert row["p_value"] == row["p_value_seeds"] == ""
+            continue
+        pooled = final[method, 1] + final[method, 2]
+        assert row["p_value"] == f"{stats.ttest_ind(pooled, seqgan_pooled, equal_var=False).pvalue:.1e}"
+        assert row["p_value_seeds"] == f"{stats.ttest_ind(finals, seqgan_finals, equal_var=False).pvalue:.1e}"
+    paper = {method: row["paper_nll_oracle"] for method, row in rows.items()}
+    assert paper == {
+        "random_untrained_generator": "10.31",
+        "random_uniform_tokens": "10.31",
+        "mle": "9.038",
+        "scheduled_sampling": "8.985",
+        "pg_bleu": "8.946",
+        "seqgan": "8.736",
+        "constant_reward": "",
+    }
+
+
+def test_best_is_the_curve_minimum_not_the_final_row(cfg, fixture, tmp_path):
+    runs, final = fixture
+    rows, _ = table(cfg, runs, final, tmp_path)
+    for method in ("mle", "seqgan"):
+        # The fixture's curves dip 0.03 * seed below their final value: a mean dip of 0.045.
+        final_mean, best_mean = float(rows[method]["nll_oracle_mean"]), float(rows[method]["best_nll_oracle_mean"])
+        assert best_mean == pytest.approx(final_mean - 0.045, abs=2e-4)
+
+
+def test_markdown_has_the_table_definitions_and_paper_numbers(cfg, fixture, tmp_path):
+    _, md = table(cfg, *fixture, tmp_path)
+    assert "| Method | NLL-oracle (ours) | paper |" in md
+    assert "over n seeds" in md and f"{cfg.adversarial.iterations} adversarial iterations" in md
+    for number in ("10.310", "9.038", "8.985", "8.946", "8.736"):
+        assert number in md
+    assert "untrained_generator" in md and f"N(0, {cfg.generator.init_std})" in md
+    assert "uniform_tokens" in md and "not reproducible" in md and "~11.4" in md
+    ss = cfg.scheduled_sampling
+    assert f"max({ss.floor}, {ss.start} - {ss.decay}·(e - 1))" in md  # the schedule, from the config
+    assert f"BLEU-{cfg.pg_bleu.max_n}" in md and "method1" in md
+    assert "mode-seeking" in md and "Welch" in md and "held-out oracle samples" in md
+
+
+def test_without_seqgan_the_p_columns_are_blank(cfg, fixture, tmp_path):
+    runs, final = fixture
+    rows, _ = table(cfg, runs, {k: v for k, v in final.items() if k[0] != "seqgan"}, tmp_path)
+    assert "seqgan" not in rows
+    assert all(row["p_value"] == row["p_value_seeds"] == "" for row in rows.values())
+
+
+def test_one_seed_leaves_std_and_seed_test_blank(cfg, fixture, tmp_path):
+    runs, final = fixture
+    rows, md = table(cfg, runs, {k: v for k, v in final.items() if k[1] == 1 and k[0] in ("mle", "seqgan")}, tmp_path)
+    assert list(rows) == ["mle", "seqgan"]
+    mle = rows["mle"]
+    assert mle["n_seeds"] == "1" and mle["nll_oracle_std"] == mle["best_nll_oracle_std"] == mle["nll_test_std"] == ""
+    assert mle["p_value_seeds"] == "" and mle["p_value"] != ""
+    assert not any("±" in line for line in md.splitlines() if line.startswith("| MLE"))
+
+
+def test_table_errors_name_the_problem(cfg, fixture, tmp_path):
+    runs, final = fixture
+    with pytest.raises(ValueError, match="'pretrain'"):
+        table(cfg, runs, {**final, ("pretrain", 1): [9.0, 9.1]}, tmp_path)
+    with pytest.raises(ValueError, match="'mle', seed 3"):
+        table(cfg, runs, {**final, ("mle", 3): [9.0, 9.1]}, tmp_path)
+
+
+def test_p_value_format():
+    assert synthetic.format_p(1.234e-7) == "1.2e-07"
+    assert synthetic.format_p(0.0) == "< 1e-300"
+    assert synthetic.format_p(5e-320) == "< 1e-300"
+
+
+def test_curves_csv_round_trips(fixture, tmp_path):
+    runs, _ = fixture
+    synthetic.write_curves(runs, tmp_path / "curves.csv")
+    with open(tmp_path / "curves.csv", newline="") as f:
+        rows = list(csv.DictReader(f))
+    assert len(rows) == sum(len(run.rows) for run in runs)
+    assert list(rows[0]) == ["method", "seed", "phase", "epoch", "nll_oracle", "nll_test", "wall_seconds"]
+    seqgan2 = [row for row in rows if (row["method"], row["seed"]) == ("seqgan", "2")]
+    assert [float(row["nll_oracle"]) for row in seqgan2] == [r["nll_oracle"] for r in curve(runs, "seqgan", 2).rows]
+
+
+def assert_figures(png: Path, svg: Path) -> None:
+    data = png.read_bytes()
+    assert data.startswith(b"\x89PNG\r\n\x1a\n") and len(data) > 5000
+    assert ET.parse(svg).getroot().tag == "{http://www.w3.org/2000/svg}svg"
+
+
+def test_figure2(fixture, tmp_path):
+    synthetic.write_figure2(fixture[0], tmp_path / "fig2.png", tmp_path / "fig2.svg")
+    assert_figures(tmp_path / "fig2.png", tmp_path / "fig2.svg")
+    svg = (tmp_path / "fig2.svg").read_text()
+    assert "Constant reward (control)" in svg and "end of pretraining" in svg and "Random" not in svg
+
+
+def test_figure3(cfg, fixture, tmp_path):
+    synthetic.write_figure3(cfg, fixture[0], tmp_path / "fig3.png", tmp_path / "fig3.svg")
+    assert_figures(tmp_path / "fig3.png", tmp_path / "fig3.svg")
+    first = cfg.strategies[0]
+    title = f"(a) g-steps={first.g_steps}, d-steps={first.d_steps}, k={first.k_epochs}"
+    assert title in (tmp_path / "fig3.svg").read_text()
+
+
+def test_figure3_names_a_strategy_without_runs(cfg, fixture, tmp_path):
+    runs = [run for run in fixture[0] if run.method != "strategy_b"]
+    with pytest.raises(ValueError, match="'b'"):
+        synthetic.write_figure3(cfg, runs, tmp_path / "fig3.png", tmp_path / "fig3.svg")
+    assert not (tmp_path / "fig3.png").exists()
+
+
+@pytest.mark.parametrize(
+    ("reader", "text"),
+    [
+        (synthetic.read_nll, ""),
+        (synthetic.read_nll, "nll_oracle\n"),
+        (synthetic.read_nll, "loss\n1.0\n"),
+        (synthetic.read_nll, "nll_oracle\n1.0\nabc\n"),
+        (synthetic.read_nll, "nll_oracle\nnan\n"),
+        (synthetic.read_curve, ""),
+        (synthetic.read_curve, "phase,epoch,nll_oracle,nll_test,wall_seconds\n"),
+        (synthetic.read_curve, "phase,epoch,nll_oracle\npretrain,0,9.0\n"),
+        (synthetic.read_curve, "phase,epoch,nll_oracle,nll_test,wall_seconds\npretrain,0,9.0\n"),
+        (synthetic.read_curve, "phase,epoch,nll_oracle,nll_test,wall_seconds\npretrain,x,9.0,9.1,1.0\n"),
+    ],
+)
+def test_readers_name_the_bad_file(reader, text, tmp_path):
+    path = tmp_path / "bad.csv"
+    path.write_text(text)
+    with pytest.raises(ValueError, match="bad.csv"):
+        reader(path)
+
+
+def test_parse_run_arg():
+    assert synthetic.parse_run_arg("seqgan:3:results/a:b.csv") == ("seqgan", 3, "results/a:b.csv")
+    for bad in ("seqgan:3", "seqgan:x:path", ":3:path"):
+        with pytest.raises(ValueError, match="METHOD:SEED:PATH"):
+            synthetic.parse_run_arg(bad)
