@@ -452,7 +452,7 @@ def test_tiny_workflow_runs_end_to_end_and_reports(workdir):
     assert table["seqgan"]["p_value"] == "" and table["mle"]["p_value"] != ""
     with open(workdir / "results/synthetic/curves.csv") as f:
         curves = {(row["method"], row["seed"]) for row in csv.DictReader(f)}
-    assert ("strategy_a", "2") in curves and ("pretrain", "1") in curves
+    assert curves == {(run, str(seed)) for run in ("pretrain", *TABLE1_RUNS) for seed in (1, 2)}
     # Strategy b equals the `adversarial` settings: Figure 3 reuses the seqgan run, no strategy_b job.
     assert not (workdir / "results/synthetic/seed1/strategy_b").exists()
 

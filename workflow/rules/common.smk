@@ -92,10 +92,8 @@ def report_inputs(wildcards):
     for seed in seeds():
         inputs[f"curve__pretrain__{seed}"] = run_file("pretrain", seed, "curve.csv")
         for run in table1_runs():
-            for kind in (
-                "curve",
-                "nll_final",
-            ):  # t-tests compare final models, as the paper's
+            # Final models, not best ones: the t-tests compare what training ends with, as the paper's.
+            for kind in ("curve", "nll_final"):
                 inputs[f"{kind}__{run}__{seed}"] = run_file(run, seed, f"{kind}.csv")
     return inputs
 
