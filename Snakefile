@@ -12,6 +12,15 @@ configfile: "config/config.yaml"
 
 
 validate(config, "workflow/schemas/config.schema.yaml")
+# The checks a JSON schema cannot express (unique strategy names, floor <= start) are the package's.
+# Where Snakemake runs beside it (the usual install) they run here, before anything is planned;
+# otherwise (Snakemake outside the package's environment, with --use-conda) the first job runs them.
+try:
+    from seqgan.config import SyntheticConfig
+except ImportError:
+    pass
+else:
+    SyntheticConfig.from_dict(config["synthetic"], "synthetic.")
 
 
 report: "workflow/report/workflow.rst"

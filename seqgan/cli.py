@@ -69,7 +69,8 @@ class Run:
         oracle, _ = load_generator(self.args.oracle, self.device)
         test = load_tokens(self.args.test, self.cfg.oracle.vocab_size, self.cfg.oracle.seq_len)
         e = self.cfg.eval
-        return LearningCurve(oracle.eval(), test, e.num_samples, e.every, e.batch_size, self.args.seed, rows)
+        args = self.args
+        return LearningCurve(oracle.eval(), test, e.num_samples, e.every, e.batch_size, args.seed, args.phase, rows)
 
     def checkpointer(self, modules, optimizers, **identity) -> Checkpointer:
         inputs = {k: file_digest(v) for k, v in identity.pop("inputs").items()}
@@ -127,6 +128,7 @@ def cmd_oracle(args) -> None:
 
 
 def cmd_random(args) -> None:
+    args.phase = args.phase or f"random_{args.definition}"
     run = Run(args)
     generator = run.fresh_generator()  # the same draw as the seed's pretraining starts from
     if args.definition == "uniform_tokens":
@@ -209,6 +211,7 @@ def cmd_pretrain_d(args) -> None:
 
 
 def cmd_policy_gradient(args) -> None:
+    args.phase = args.phase or PG_RUN_NAMES[args.reward]
     run = Run(args)
     cfg, a, d = run.cfg, run.cfg.adversarial, run.cfg.discriminator_training
     strategy = cfg.strategy(args.strategy) if args.strategy else a
@@ -293,7 +296,7 @@ def _report_inputs(args):
     """The config, the learning curves and the final per-sequence NLL files named by METHOD:SEED:PATH arguments."""
     from seqgan.report import synthetic  # matplotlib is only needed here
 
-    runs = [synthetic.CurveRun(m, s, synthetic.read_curve(p)) for m, s, p in map(synthetic.parse_run_arg, args.curve)]
+    runs = [synthetic.parse_curve_arg(arg) for arg in args.curve]
     final = {(m, s): synthetic.read_nll(p) for m, s, p in map(synthetic.parse_run_arg, args.nll_final or [])}
     return synthetic, config.load(args.config), runs, final
 
@@ -322,7 +325,7 @@ def _training_args(parser: argparse.ArgumentParser, *inputs: str, trains: bool =
     parser.add_argument("--device", default="auto", choices=("auto", "cpu", "cuda"))
 
 
-def _generator_outputs(parser: argparse.ArgumentParser, phase: str) -> None:
+def _generator_outputs(parser: argparse.ArgumentParser, phase: str | None, default: str = "") -> None:
     """Outputs of every verb that trains (or defines) a generator and draws its learning curve."""
     parser.add_argument("--oracle", required=True)
     parser.add_argument("--test", required=True, help="held-out oracle samples (NLL-test)")
@@ -331,7 +334,13 @@ def _generator_outputs(parser: argparse.ArgumentParser, phase: str) -> None:
     parser.add_argument("--out-best", help="the generator at the curve point with the lowest NLL-oracle")
     parser.add_argument("--nll-final", help="per-sequence NLL-oracle CSV of the final generator")
     parser.add_argument("--nll-best", help="per-sequence NLL-oracle CSV of the best generator")
-    parser.add_argument("--phase", default=phase, help="label in the learning curve")
+    parser.add_argument(
+        "--phase", default=phase, help=f"the run's name: its curve label and evaluation samples ({phase or default})"
+    )
+
+
+# The run names policy-gradient and random take when --phase is not given: the workflow's run folders.
+PG_RUN_NAMES = {"discriminator": "seqgan", "bleu": "pg_bleu", "constant": "constant_reward"}
 
 
 def _report_args(parser: argparse.ArgumentParser) -> None:
@@ -360,7 +369,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = verbs.add_parser("random", help="the Random baseline: an untrained generator, or uniform tokens")
     _training_args(p, trains=False)
-    _generator_outputs(p, "random")
+    _generator_outputs(p, None, "random_DEFINITION")
     p.add_argument("--definition", required=True, choices=config.RANDOM_DEFINITIONS)
     p.set_defaults(func=cmd_random, train=None)
 
@@ -380,7 +389,7 @@ def build_parser() -> argparse.ArgumentParser:
         "policy-gradient", help="SeqGAN (discriminator rewards), PG-BLEU, or the constant-reward control"
     )
     _training_args(p, "generator")
-    _generator_outputs(p, "seqgan")
+    _generator_outputs(p, None, "by --reward: " + ", ".join(PG_RUN_NAMES.values()))
     p.add_argument("--reward", required=True, choices=("discriminator", "bleu", "constant"))
     p.add_argument("--discriminator", help="pretrained discriminator (--reward discriminator)")
     p.add_argument("--out-discriminator", help="the final discriminator (--reward discriminator)")

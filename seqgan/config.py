@@ -218,7 +218,7 @@ class ScheduledSamplingConfig(Section):
     def validate(self, prefix):
         if not 0.0 <= self.floor <= self.start <= 1.0:
             raise ConfigError(
-                f"config keys '{prefix}start/floor': need 0 <= floor <= start <= 1 so p stays in [0, 1], "
+                f"config keys '{prefix}start/floor': need 0 <= floor <= start <= 1 (p falls from start to floor), "
                 f"got start {self.start}, floor {self.floor}"
             )
         if self.decay < 0:

@@ -15,6 +15,7 @@ from seqgan.metrics.bleu import ReferenceSet
 from seqgan.models.generator import Generator
 from seqgan.train import adversarial, mle, pg_bleu
 from seqgan.train import scheduled_sampling as ss
+from seqgan.train.curve import LearningCurve
 
 
 def generator(vocab=40, seq_len=7, seed=0) -> Generator:
@@ -147,3 +148,18 @@ def test_constant_reward_lowers_the_generators_entropy():
     for _ in range(50):
         adversarial.generator_step(model, optimizer, adversarial.constant_rewards, 64, 5.0, rng)
     assert own_log_likelihood() > before + 0.5
+
+
+# ---------------------------------------------------------------------------------------------- evaluation samples
+
+
+def test_each_run_draws_its_own_reproducible_evaluation_samples():
+    """Welch's t-test assumes independent groups: two runs at the same seed and epoch must not share
+    samples, while one run evaluated twice must give the same numbers."""
+    oracle, model = generator(seed=3), generator(seed=4)
+
+    def per_sequence(run: str) -> torch.Tensor:
+        return LearningCurve(oracle, tokens(), 32, 1, 16, seed=1, run=run).per_sequence(model, epoch=5)
+
+    assert torch.equal(per_sequence("mle"), per_sequence("mle"))
+    assert not torch.equal(per_sequence("mle"), per_sequence("seqgan"))

@@ -34,18 +34,6 @@ MEANS = {
 @pytest.fixture(scope="module")
 def cfg() -> SyntheticConfig:
     data = yaml.safe_load((REPO / ".test/config/config.yaml").read_text())["synthetic"]
-    # The keys this report reads, for as long as the test config predates them.
-    data.setdefault("methods", ["random", "mle", "scheduled_sampling", "pg_bleu", "seqgan", "constant_reward"])
-    data.setdefault("random", ["untrained_generator", "uniform_tokens"])
-    data.setdefault("scheduled_sampling", {"schedule": "linear", "start": 1.0, "decay": 0.002, "floor": 0.0})
-    data.setdefault("pg_bleu", {"max_n": 3, "smoothing": "method1"})
-    data.setdefault(
-        "strategies",
-        [
-            {"name": "a", "g_steps": 3, "d_steps": 1, "k_epochs": 2, "iterations": 2},
-            {"name": "b", "g_steps": 1, "d_steps": 1, "k_epochs": 1, "iterations": 2},
-        ],
-    )
     return SyntheticConfig.from_dict(data)
 
 

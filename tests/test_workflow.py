@@ -347,6 +347,31 @@ def test_bad_config_fails_naming_the_key(workdir, data, expected):
 
 
 # (c) lint and format
+@pytest.mark.parametrize(
+    "data, expected",
+    [
+        (
+            {
+                "synthetic": {
+                    "strategies": [{"name": "a", "g_steps": 1, "d_steps": 1, "k_epochs": 1, "iterations": 1}] * 2
+                }
+            },
+            "config key 'synthetic.strategies': names must be unique",
+        ),
+        (
+            {"synthetic": {"scheduled_sampling": {"start": 0.5, "floor": 0.6}}},
+            "config keys 'synthetic.scheduled_sampling.start/floor'",
+        ),
+    ],
+    ids=["same-strategy-name", "floor-above-start"],
+)
+def test_checks_beyond_the_schema_also_stop_snakemake_before_any_job(workdir, data, expected):
+    status, out = snakemake(workdir, "-n", "--cores", "1", "--configfile", override(workdir, data))
+    assert status != 0
+    assert expected in out, out
+    assert not (workdir / "results").exists()
+
+
 def test_snakemake_lint_is_clean(workdir):
     status, out = snakemake(workdir, "--lint")
     assert status == 0, out
@@ -368,8 +393,11 @@ def test_paper_config_plans_the_whole_synthetic_experiment(workdir):
     status, out = snakemake(workdir, "-n", "--cores", "1")
     assert status == 0, out
     jobs = planned_jobs(out)
-    for rule in (*PER_SEED_RULES, "report_synthetic", "report_strategies", "oracle", "synthetic_config", "fetch"):
+    for rule in (*PER_SEED_RULES, "report_synthetic", "report_strategies", "oracle", "fetch"):
         assert jobs.get(rule) == 1, (rule, jobs)
+    # One config file per stage: oracle, the two pretrainings, the six Table 1 methods (Random's two
+    # definitions share one), strategies a-c, and the reports.
+    assert jobs["synthetic_config"] == 13, jobs
     for rule, count in PAPER_JOBS_PER_SEED.items():
         assert jobs.get(rule) == count, (rule, jobs)
     assert "results/synthetic/seed1/strategy_d" not in out  # (1, 5, 3) x 200 is the seqgan run itself
@@ -400,7 +428,6 @@ TABLE1_RUNS = (
     "constant_reward",
 )  # fmt: skip
 EXPECTED_OUTPUTS = [
-    "results/synthetic/config.json",
     "results/synthetic/oracle/oracle.pt",
     "results/synthetic/oracle/train.pt",
     "results/synthetic/oracle/test.pt",
@@ -460,14 +487,28 @@ def test_tiny_workflow_runs_end_to_end_and_reports(workdir):
     assert status == 0, out
     assert "Nothing to be done" in out, out
 
-    # A changed config value reruns the config job and everything downstream of it.
-    changed = override(workdir, {"synthetic": {"eval": {"every": 2}}})
-    status, out = snakemake(workdir, "-n", "--cores", "2", "--configfile", ".test/config/config.yaml", changed)
-    assert status == 0, out
-    jobs = planned_jobs(out)
-    assert jobs["synthetic_config"] == 1 and jobs["oracle"] == 1, jobs
+    # A changed config value reruns exactly the stages that read it, and what depends on their outputs.
+    def plan(data):
+        status, out = snakemake(
+            workdir, "-n", "--cores", "2", "--configfile", ".test/config/config.yaml", override(workdir, data)
+        )
+        assert status == 0, out
+        jobs = planned_jobs(out)
+        del jobs["total"]
+        return jobs
+
+    jobs = plan({"synthetic": {"eval": {"every": 2}}})  # read by every run with a curve: all but the oracle
+    assert "oracle" not in jobs and jobs["synthetic_config"] == 9, jobs
     assert all(jobs[rule] == 2 for rule in PER_SEED_RULES), jobs
     assert jobs["seqgan"] == 4 and jobs["random"] == 4, jobs
+    new_strategy = {"name": "e", "g_steps": 2, "d_steps": 1, "k_epochs": 1, "iterations": 2}
+    strategies = [*read_yaml(REPO / ".test/config/config.yaml")["synthetic"]["strategies"], new_strategy]
+    jobs = plan({"synthetic": {"strategies": strategies}})  # trains the new strategy only
+    assert jobs == {"synthetic_config": 2, "seqgan": 2, "report_synthetic": 1, "report_strategies": 1, "all": 1}, jobs
+    jobs = plan({"synthetic": {"pg_bleu": {"max_n": 2}}})
+    assert jobs == {"synthetic_config": 2, "pg_baseline": 2, "report_synthetic": 1, "report_strategies": 1, "all": 1}, (
+        jobs
+    )
 
     # The HTML report (figure and table with their captions) builds from the finished run.
     status, out = snakemake(workdir, *args, "--report", "report.html")

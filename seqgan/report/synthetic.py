@@ -12,6 +12,7 @@ from pathlib import Path
 
 from seqgan import atomic
 from seqgan.metrics.significance import welch_t_test
+from seqgan.train.curve import COLUMNS as CURVE_COLUMNS
 
 # Paper, Table 1 (NLL-oracle). Both of our Random rows are compared with the paper's single Random row.
 PAPER = {"random": 10.310, "mle": 9.038, "scheduled_sampling": 8.985, "pg_bleu": 8.946, "seqgan": 8.736}
@@ -34,7 +35,6 @@ LABELS = {
     "seqgan": "SeqGAN",
     "constant_reward": "Constant reward (control)",
 }
-CURVE_COLUMNS = ("phase", "epoch", "nll_oracle", "nll_test", "wall_seconds")
 TABLE1_COLUMNS = (
     "method",
     "label",
@@ -401,7 +401,7 @@ def write_figure3(cfg, runs: list[CurveRun], png_path: str | Path, svg_path: str
         )
         _pretrain_end(ax, runs)
         ax.set_title(f"({letter}) g-steps={strategy.g_steps}, d-steps={strategy.d_steps}, k={strategy.k_epochs}")
-        ax.set_xlabel("epoch")
+        ax.set_xlabel("epoch (after the dashed line: adversarial iteration)")
         ax.grid(alpha=0.3)
         ax.legend(fontsize=7)
     for ax in axes[:, 0]:

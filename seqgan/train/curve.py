@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import logging
 from dataclasses import dataclass, field
@@ -24,6 +25,7 @@ class LearningCurve:
     every: int
     batch_size: int
     seed: int
+    run: str  # the run's name: each run gets its own evaluation samples
     rows: list[dict] = field(default_factory=list)
 
     def due(self, epoch: int, last: int) -> bool:
@@ -37,9 +39,11 @@ class LearningCurve:
     def per_sequence(self, generator: Generator, epoch: int) -> torch.Tensor:
         """NLL-oracle of each of ``num_samples`` fresh samples, as evaluated at ``epoch``. (N,) float64
 
-        The evaluation stream depends on (seed, epoch) only: evaluating never shifts the training
-        stream, and evaluating the same model at the same epoch again gives the same numbers."""
-        rng = torch.Generator().manual_seed(self.seed * 1_000_003 + epoch)
+        The evaluation stream depends on (seed, run, epoch) only: evaluating never shifts the training
+        stream, and evaluating the same model at the same epoch again gives the same numbers. Runs
+        draw independent samples, as the t-tests between them assume (shared ones would correlate)."""
+        key = hashlib.sha256(f"{self.seed}/{self.run}/{epoch}".encode()).digest()  # stable, unlike hash()
+        rng = torch.Generator().manual_seed(int.from_bytes(key[:8], "little"))
         return nll_oracle(self.oracle, generator, self.num_samples, rng, self.batch_size)
 
     def record(self, phase: str, epoch: int, generator: Generator, wall_seconds: float) -> dict:

@@ -1,8 +1,9 @@
 # Helpers shared by the rules: functions only (snakemake --lint objects to mixing them with rules).
 #
 # Layout of results/synthetic (per seed S):
-#   config.json                 the resolved `synthetic` config; every job takes it as input, so a
-#                               config change reruns exactly what depends on it
+#   config/STAGE.json           the resolved `synthetic` config a stage's jobs read (see
+#                               STAGE_SECTIONS): rewritten only when a key that stage reads changes,
+#                               so a config change reruns exactly the stages that depend on it
 #   oracle/{oracle,train,test}.pt
 #   seedS/pretrain/             MLE-pretrained generator and pretrained discriminator
 #   seedS/RUN/                  one folder per Table 1 row (random_DEFINITION, mle, scheduled_sampling,
@@ -12,6 +13,7 @@
 # Checkpoint folders (.../checkpoints, .../d_checkpoints) are deliberately not declared outputs:
 # Snakemake would delete them when a job fails, and the CLI resumes from them on the next run.
 from pathlib import Path
+import json
 import shlex
 
 SYNTHETIC = "results/synthetic"
@@ -19,6 +21,59 @@ ORACLE_PARAMS = "results/downloads/seqgan_oracle/target_params_py3.pkl"
 # Table 1 method -> its run folders (Random has one per definition).
 TEACHER_FORCED = ("mle", "scheduled_sampling")
 PG_BASELINES = {"pg_bleu": "bleu", "constant_reward": "constant"}  # method -> --reward
+
+
+# The config sections each stage reads (seqgan/cli.py). A stage's config file is rewritten, and the
+# stage rerun, only when one of these changes (rerun trigger "params"); a change upstream reaches it
+# through the upstream outputs. So adding a Figure 3 strategy trains only that strategy, and a new
+# PG-BLEU setting leaves pretraining and SeqGAN alone. Reports read the whole config.
+# Read by every training job: data shapes, learning curves, checkpoints.
+_RUN = ("oracle", "eval", "checkpoint_every")
+_TEACHER_FORCED = (*_RUN, "pretrain")
+_ADVERSARIAL = (
+    *_RUN,
+    "adversarial",
+    "discriminator",
+    "discriminator_training",
+    "precision",
+)
+STAGE_SECTIONS = {
+    "oracle": ("oracle",),
+    "pretrain": (*_TEACHER_FORCED, "generator"),
+    "pretrain_discriminator": (
+        "oracle",
+        "discriminator",
+        "discriminator_training",
+        "precision",
+        "checkpoint_every",
+    ),
+    "random": ("oracle", "generator", "eval"),
+    "mle": _TEACHER_FORCED,
+    "scheduled_sampling": (*_TEACHER_FORCED, "scheduled_sampling"),
+    "pg_bleu": (*_RUN, "adversarial", "pg_bleu"),
+    "constant_reward": (*_RUN, "adversarial"),
+    "seqgan": _ADVERSARIAL,
+}
+
+
+def stage_settings(stage):
+    """What a stage reads of the `synthetic` config (strategy_NAME: SeqGAN's, plus that strategy),
+    with keys sorted: Snakemake compares params as text, and the order of YAML keys means nothing.
+    """
+    synthetic = config["synthetic"]
+    if stage == "report":
+        settings = synthetic
+    elif stage.startswith("strategy_"):
+        name = stage.removeprefix("strategy_")
+        strategy = [s for s in synthetic["strategies"] if s["name"] == name]
+        settings = {**stage_settings("seqgan"), "strategies": strategy}
+    else:
+        settings = {section: synthetic[section] for section in STAGE_SECTIONS[stage]}
+    return json.loads(json.dumps(settings, sort_keys=True))
+
+
+def stage_config(stage):
+    return f"{SYNTHETIC}/config/{stage}.json"
 
 
 def seeds():
@@ -33,7 +88,7 @@ def mirror_arg(wildcards):
 
 def oracle_inputs(wildcards):
     """The resolved config, plus the released parameters when the original oracle is used."""
-    inputs = {"config": f"{SYNTHETIC}/config.json"}
+    inputs = {"config": stage_config("oracle")}
     if config["synthetic"]["oracle"]["source"] == "original":
         inputs["params"] = ORACLE_PARAMS
     return inputs
@@ -88,7 +143,7 @@ def run_file(run, seed, name):
 
 def report_inputs(wildcards):
     """The config and every file Table 1 and Figure 2 are made from, keyed KIND__RUN__SEED."""
-    inputs = {"config": f"{SYNTHETIC}/config.json"}
+    inputs = {"config": stage_config("report")}
     for seed in seeds():
         inputs[f"curve__pretrain__{seed}"] = run_file("pretrain", seed, "curve.csv")
         for run in table1_runs():
@@ -100,7 +155,7 @@ def report_inputs(wildcards):
 
 def strategy_inputs(wildcards):
     """The config, the pretraining curves and each Figure 3 strategy's curves, keyed KIND__RUN__SEED."""
-    inputs = {"config": f"{SYNTHETIC}/config.json"}
+    inputs = {"config": stage_config("report")}
     for seed in seeds():
         inputs[f"curve__pretrain__{seed}"] = run_file("pretrain", seed, "curve.csv")
         for strategy in config["synthetic"]["strategies"]:

@@ -1,18 +1,21 @@
 # The experiment's config, downloads, and the oracle with its train/test samples.
 
 
-# The resolved `synthetic` section as JSON. Its params hold the whole section, so any change to it
-# reruns this job (rerun trigger "params") and, through the new file, every job downstream.
+# The resolved `synthetic` config, per stage. Its params hold what the stage reads (STAGE_SECTIONS),
+# so a change there reruns this job (rerun trigger "params") and, through the new file, the stage; a
+# change elsewhere leaves the file, and the stage's outputs, alone.
 rule synthetic_config:
     output:
-        "results/synthetic/config.json",
+        "results/synthetic/config/{stage}.json",
     log:
-        "logs/synthetic/config.log",
+        "logs/synthetic/config/{stage}.log",
+    wildcard_constraints:
+        stage=r"[A-Za-z0-9_]+",
     localrule: True
     conda:
         "../envs/seqgan.yaml"
     params:
-        cfg=lambda wildcards: config["synthetic"],
+        settings=lambda wildcards: stage_settings(wildcards.stage),
     script:
         "../scripts/write_config.py"
 

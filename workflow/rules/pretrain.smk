@@ -4,7 +4,7 @@
 
 rule pretrain:
     input:
-        config="results/synthetic/config.json",
+        config="results/synthetic/config/pretrain.json",
         oracle="results/synthetic/oracle/oracle.pt",
         train="results/synthetic/oracle/train.pt",
         test="results/synthetic/oracle/test.pt",
@@ -35,7 +35,7 @@ rule pretrain:
 
 rule pretrain_discriminator:
     input:
-        config="results/synthetic/config.json",
+        config="results/synthetic/config/pretrain_discriminator.json",
         generator="results/synthetic/seed{seed}/pretrain/generator.pt",
         train="results/synthetic/oracle/train.pt",
     output:

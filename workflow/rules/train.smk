@@ -8,7 +8,7 @@
 # Random (paper: undefined): the seed's untrained generator, or uniform tokens.
 rule random:
     input:
-        config="results/synthetic/config.json",
+        config="results/synthetic/config/random.json",
         oracle="results/synthetic/oracle/oracle.pt",
         test="results/synthetic/oracle/test.pt",
     output:
@@ -41,7 +41,7 @@ rule random:
 # continuing the pretraining's Adam state (the paper's MLE and SS curves).
 rule teacher_forced:
     input:
-        config="results/synthetic/config.json",
+        config="results/synthetic/config/{method}.json",
         oracle="results/synthetic/oracle/oracle.pt",
         train="results/synthetic/oracle/train.pt",
         test="results/synthetic/oracle/test.pt",
@@ -83,7 +83,7 @@ rule teacher_forced:
 # policy gradient without a discriminator.
 rule pg_baseline:
     input:
-        config="results/synthetic/config.json",
+        config="results/synthetic/config/{method}.json",
         oracle="results/synthetic/oracle/oracle.pt",
         train="results/synthetic/oracle/train.pt",
         test="results/synthetic/oracle/test.pt",
@@ -124,7 +124,7 @@ rule pg_baseline:
 # SeqGAN (run "seqgan": the `adversarial` settings) and the Figure 3 strategies (run "strategy_NAME").
 rule seqgan:
     input:
-        config="results/synthetic/config.json",
+        config="results/synthetic/config/{run}.json",
         oracle="results/synthetic/oracle/oracle.pt",
         train="results/synthetic/oracle/train.pt",
         test="results/synthetic/oracle/test.pt",

@@ -1,6 +1,9 @@
 """Write the resolved `synthetic` config as JSON, atomically (temp file + rename).
 
-Run by the `synthetic_config` rule; standard library only, so it runs in any environment (the same
+Run by the `synthetic_config` rule, once per stage. The file holds the whole section, since the CLI
+loads a complete config, but the rule reruns only when the stage's own settings (its params) change:
+what the file says outside them is the config as of the stage's last run, which its outputs were
+made with. Standard library only, so it runs in any environment (the same
 steps as seqgan.atomic, which a script run by Snakemake cannot import without the package installed).
 """
 
@@ -13,7 +16,7 @@ snakemake = globals()["snakemake"]  # injected by Snakemake's script directive
 
 out = Path(snakemake.output[0])
 out.parent.mkdir(parents=True, exist_ok=True)
-text = json.dumps(snakemake.params.cfg, indent=2, sort_keys=True) + "\n"
+text = json.dumps(snakemake.config["synthetic"], indent=2, sort_keys=True) + "\n"
 fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
 try:
     with os.fdopen(fd, "w") as f:
