@@ -428,6 +428,7 @@ TABLE1_RUNS = (
     "constant_reward",
 )  # fmt: skip
 EXPECTED_OUTPUTS = [
+    *(f"results/synthetic/config/{stage}.json" for stage in ("oracle", "pretrain", "seqgan", "strategy_a", "report")),
     "results/synthetic/oracle/oracle.pt",
     "results/synthetic/oracle/train.pt",
     "results/synthetic/oracle/test.pt",

@@ -147,7 +147,7 @@ def report_inputs(wildcards):
     for seed in seeds():
         inputs[f"curve__pretrain__{seed}"] = run_file("pretrain", seed, "curve.csv")
         for run in table1_runs():
-            # Final models, not best ones: the t-tests compare what training ends with, as the paper's.
+            # Final models, not best ones: choosing the best point on the same samples would bias the test.
             for kind in ("curve", "nll_final"):
                 inputs[f"{kind}__{run}__{seed}"] = run_file(run, seed, f"{kind}.csv")
     return inputs
