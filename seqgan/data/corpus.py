@@ -1,0 +1,61 @@
+"""A preprocessed real-world corpus: fixed-length token ids per split, the vocabulary, and its counts.
+
+Every preprocessor (poems, obama, nottingham) returns one; the CLI saves it as a folder of
+``{split}.pt`` (N, T) int64 tensors, ``vocab.json`` (the token of each id) and ``summary.json`` (the
+counts that also go to the log), each written atomically.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import torch
+
+from seqgan import atomic
+from seqgan.models.saved import load_tokens, save_tokens
+
+SPLITS = ("train", "valid", "test")
+
+
+@dataclass(frozen=True)
+class Corpus:
+    name: str
+    vocab: tuple[str, ...]  # id -> token
+    splits: dict[str, torch.Tensor]  # split name -> (N, T) int64 token ids
+    stats: dict  # JSON-serialisable counts: items, tokens, vocabulary, unknown rate, per split
+
+    def __post_init__(self):
+        for split, tokens in self.splits.items():
+            if split not in SPLITS:
+                raise ValueError(f"corpus {self.name}: unknown split {split!r} (expected one of {SPLITS})")
+            if tokens.dim() != 2 or len(tokens) == 0:
+                raise ValueError(f"corpus {self.name}: split {split!r} is empty or not (N, T)")
+            if tokens.min() < 0 or tokens.max() >= len(self.vocab):
+                raise ValueError(f"corpus {self.name}: split {split!r} has ids outside the vocabulary")
+
+    @property
+    def seq_len(self) -> int:
+        return next(iter(self.splits.values())).shape[1]
+
+    def save(self, directory: str | Path) -> None:
+        directory = Path(directory)
+        for split, tokens in self.splits.items():
+            save_tokens(tokens, directory / f"{split}.pt")
+        atomic.write_text(directory / "vocab.json", json.dumps(list(self.vocab), ensure_ascii=False, indent=0) + "\n")
+        summary = {"name": self.name, "vocab_size": len(self.vocab), "seq_len": self.seq_len, **self.stats}
+        atomic.write_text(directory / "summary.json", json.dumps(summary, ensure_ascii=False, indent=2) + "\n")
+
+    @classmethod
+    def load(cls, directory: str | Path) -> Corpus:
+        directory = Path(directory)
+        summary = json.loads((directory / "summary.json").read_text())
+        vocab = tuple(json.loads((directory / "vocab.json").read_text()))
+        splits = {
+            split: load_tokens(directory / f"{split}.pt", len(vocab), summary["seq_len"])
+            for split in SPLITS
+            if (directory / f"{split}.pt").is_file()
+        }
+        stats = {k: v for k, v in summary.items() if k not in ("name", "vocab_size", "seq_len")}
+        return cls(summary["name"], vocab, splits, stats)
