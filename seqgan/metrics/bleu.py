@@ -195,8 +195,10 @@ class ReferenceSet:
         return math.fsum(scores) / len(scores)
 
 
-def self_bleu_per_sentence(sequences, n: int, smoothing: str = "none") -> list[float]:
+def self_bleu_per_sentence(sequences, n: int, smoothing: str = "none", indices=None) -> list[float]:
     """BLEU-n of each sequence against all the OTHER sequences (a diversity figure; high = repetitive).
+
+    ``indices``: score only these sequences (in this order), each still against all the others; None = all.
 
     Excluding one sequence without rebuilding the table: keep, per n-gram, the two largest counts over all
     sequences as a multiset (top1 >= top2; two sequences holding the maximum give top2 == top1). Without sequence j
@@ -221,8 +223,13 @@ def self_bleu_per_sentence(sequences, n: int, smoothing: str = "none") -> list[f
         tops.append(top)
     length_count = Counter(len(s) for s in seqs)
     lengths = tuple(sorted(length_count))
+    if indices is not None:
+        indices = [int(i) for i in indices]
+        bad = [i for i in indices if not 0 <= i < len(seqs)]
+        if bad:
+            raise ValueError(f"indices: {bad[:5]} outside 0..{len(seqs) - 1}")
     scores = []
-    for seq in seqs:
+    for seq in seqs if indices is None else (seqs[i] for i in indices):
         matches, totals = [], []
         for k, top in enumerate(tops, 1):
             m = 0
