@@ -16,11 +16,13 @@ validate(config, "workflow/schemas/config.schema.yaml")
 # Where Snakemake runs beside it (the usual install) they run here, before anything is planned;
 # otherwise (Snakemake outside the package's environment, with --use-conda) the first job runs them.
 try:
-    from seqgan.config import SyntheticConfig
+    from seqgan.config import CORPORA, SyntheticConfig
 except ImportError:
     pass
 else:
     SyntheticConfig.from_dict(config["synthetic"], "synthetic.")
+    for key, section in CORPORA.items():
+        section.from_dict(config[key], f"{key}.")
 
 
 report: "workflow/report/workflow.rst"
@@ -31,6 +33,7 @@ wildcard_constraints:
 
 
 include: "workflow/rules/common.smk"
+include: "workflow/rules/data.smk"
 include: "workflow/rules/oracle.smk"
 include: "workflow/rules/pretrain.smk"
 include: "workflow/rules/train.smk"
@@ -41,9 +44,26 @@ rule all:
     default_target: True
     input:
         synthetic_targets(),
+        corpus_targets(),
 
 
 # Named target: the synthetic (oracle) experiment, the paper's Table 1 and Figures 2 and 3.
 rule synthetic:
     input:
         synthetic_targets(),
+
+
+# Named targets of the real corpora; for now their preprocessed data (Tables 2-4 come next).
+rule poems:
+    input:
+        "results/poems/data/summary.json",
+
+
+rule obama:
+    input:
+        "results/obama/data/summary.json",
+
+
+rule music:
+    input:
+        "results/music/data/summary.json",

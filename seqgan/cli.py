@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import argparse
 import copy
+import dataclasses
 import functools
+import json
 import logging
 import sys
 import time
@@ -105,7 +107,19 @@ class Run:
 
 def cmd_fetch(args) -> None:
     download.fetch(args.name, args.out, args.mirror)
-    log.info("fetched %s -> %s (sha256 ok)", args.name, args.out)
+    log.info("fetched %s -> %s (%s ok)", args.name, args.out, download.lookup(args.name).expected)
+
+
+def cmd_corpus(args) -> None:
+    """A real corpus from its downloaded file to token ids per split (preprocessing: seqgan/data)."""
+    from seqgan.data import nottingham, obama, poems
+
+    settings = dataclasses.asdict(config.load_json(args.config, config.CORPORA[args.name]).data)
+    del settings["source"]  # the rule resolves the download name to --source
+    preprocess = {"poems": poems.preprocess, "obama": obama.preprocess, "music": nottingham.preprocess}[args.name]
+    corpus = preprocess(args.source, **settings)
+    corpus.save(args.out_dir)
+    log.info("corpus %s from %s: %s", corpus.name, args.source, json.dumps(corpus.stats, ensure_ascii=False))
 
 
 def cmd_oracle(args) -> None:
@@ -359,6 +373,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True)
     p.add_argument("--mirror", help="directory with local copies under the same names")
     p.set_defaults(func=cmd_fetch)
+
+    p = verbs.add_parser("corpus", help="preprocess a real corpus into fixed-length token sequences per split")
+    p.add_argument("name", choices=config.CORPORA, help="the corpus (its config key)")
+    p.add_argument("--config", required=True, help="the corpus's config JSON written by the workflow")
+    p.add_argument("--source", required=True, help="its downloaded file (data.source)")
+    p.add_argument("--out-dir", required=True, help="gets {train,valid,test}.pt, vocab.json, summary.json")
+    p.set_defaults(func=cmd_corpus)
 
     p = verbs.add_parser("oracle", help="build the oracle and sample its train and test sets")
     p.add_argument("--config", required=True)

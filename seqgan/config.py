@@ -1,4 +1,4 @@
-"""Typed, frozen hyperparameters for the synthetic experiment.
+"""Typed, frozen hyperparameters: the synthetic experiment, and the preprocessing of the real corpora.
 
 Every section is a frozen dataclass built by a strict ``from_dict``: an unknown key, a missing
 key or a value of the wrong type is an error that names the key. The JSON schema in
@@ -296,14 +296,102 @@ class SyntheticConfig(Section):
             )
 
 
-def load(path: str | Path) -> SyntheticConfig:
-    """Read the resolved experiment config (JSON written by the workflow)."""
+# ---------------------------------------------------------------------------------------------- real corpora
+
+
+def _fractions(prefix: str, section) -> None:
+    """A held-out test split, an optional validation split, and a training split left over."""
+    test, valid = section.test_fraction, section.valid_fraction
+    if not (0 < test < 1 and 0 <= valid < 1 and test + valid < 1):
+        raise ConfigError(
+            f"config keys '{prefix}test_fraction/valid_fraction': need 0 < test < 1, 0 <= valid and"
+            f" test + valid < 1, got {test} and {valid}"
+        )
+    if section.seed < 0:
+        raise ConfigError(f"config key '{prefix}seed': must be >= 0, got {section.seed}")
+
+
+# Download names (seqgan/data/download.py) each corpus can be read from.
+POEMS_SOURCES = ("poems/shi.txt",)
+OBAMA_SOURCES = ("obama/input.txt", "obama/obama_speeches_SUBSTITUTE_tcontois.txt.gz")  # the paper's; a substitute
+MUSIC_SOURCES = ("nottingham/Nottingham_midi.zip",)
+
+
+@dataclass(frozen=True)
+class PoemsDataConfig(Section):
+    source: typing.Literal[POEMS_SOURCES]
+    keep_punctuation: bool  # the paper models 20 characters: the 4 punctuation marks are dropped
+    deduplicate: bool  # drop repeated poems before splitting, so no test poem is also in train
+    test_fraction: float
+    valid_fraction: float
+    seed: int  # seeds the split
+
+    def validate(self, prefix):
+        _fractions(prefix, self)
+
+
+@dataclass(frozen=True)
+class ObamaDataConfig(Section):
+    source: typing.Literal[OBAMA_SOURCES]  # outputs of the substitute are labelled so
+    seq_len: int  # tokens per sequence: paragraphs are cut into windows of this length
+    max_vocab: int  # most frequent training tokens kept, <pad> and <unk> included
+    min_tokens: int  # a paragraph's last, partial window is padded if it has this many tokens, else dropped
+    deduplicate: bool
+    test_fraction: float
+    valid_fraction: float
+    seed: int
+
+    def validate(self, prefix):
+        _positive(prefix, self, "seq_len", "min_tokens")
+        if self.min_tokens > self.seq_len:
+            raise ConfigError(f"config key '{prefix}min_tokens': must be <= seq_len ({self.seq_len})")
+        if self.max_vocab < 3:
+            raise ConfigError(f"config key '{prefix}max_vocab': needs room for <pad>, <unk> and a word")
+        _fractions(prefix, self)
+
+
+@dataclass(frozen=True)
+class MusicDataConfig(Section):
+    source: typing.Literal[MUSIC_SOURCES]  # the split is the original one, read off the file names
+    sample_seconds: float  # the paper: the melody's pitch every 0.4 s
+    seq_len: int  # the paper: 32
+    stride: int  # tokens between the starts of consecutive windows of a tune (= seq_len: no overlap)
+
+    def validate(self, prefix):
+        _positive(prefix, self, "sample_seconds", "seq_len", "stride")
+
+
+@dataclass(frozen=True)
+class PoemsConfig(Section):
+    data: PoemsDataConfig
+
+
+@dataclass(frozen=True)
+class ObamaConfig(Section):
+    data: ObamaDataConfig
+
+
+@dataclass(frozen=True)
+class MusicConfig(Section):
+    data: MusicDataConfig
+
+
+CORPORA = {"poems": PoemsConfig, "obama": ObamaConfig, "music": MusicConfig}  # config key -> its sections
+
+
+def load_json(path: str | Path, section: type[Section]):
+    """Read a resolved config section (JSON written by the workflow) as ``section``."""
     path = Path(path)
     try:
         data = json.loads(path.read_text())
     except (OSError, json.JSONDecodeError) as err:
         raise ConfigError(f"{path}: cannot read the experiment config ({err})") from err
     try:
-        return SyntheticConfig.from_dict(data)
+        return section.from_dict(data)
     except ConfigError as err:
         raise ConfigError(f"{path}: {err}") from err
+
+
+def load(path: str | Path) -> SyntheticConfig:
+    """Read the resolved synthetic-experiment config (JSON written by the workflow)."""
+    return load_json(path, SyntheticConfig)

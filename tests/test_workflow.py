@@ -9,6 +9,7 @@ from __future__ import annotations
 import copy
 import csv
 import dataclasses
+import json
 import math
 import os
 import re
@@ -24,7 +25,7 @@ import pytest
 import yaml
 from snakemake.utils import update_config
 
-from seqgan.config import ConfigError, SyntheticConfig
+from seqgan.config import CORPORA, ConfigError, SyntheticConfig
 
 REPO = Path(__file__).resolve().parents[1]
 SCHEMA_PATH = REPO / "workflow" / "schemas" / "config.schema.yaml"
@@ -121,9 +122,9 @@ def expected_schema(annotation) -> dict:
     return {"type": {int: "integer", float: "number", str: "string", bool: "boolean"}[annotation]}
 
 
-SYNTHETIC_SCHEMA = SCHEMA["properties"]["synthetic"]
-SCHEMA_LEAVES = schema_leaves(SYNTHETIC_SCHEMA)
-DATACLASS_LEAVES = dataclass_leaves(SyntheticConfig)
+SECTIONS_OF = {"synthetic": SyntheticConfig, **CORPORA}  # top-level config key -> its dataclass
+SCHEMA_LEAVES = {k: v for key in SECTIONS_OF for k, v in schema_leaves(SCHEMA["properties"][key], key).items()}
+DATACLASS_LEAVES = {k: v for key, cls in SECTIONS_OF.items() for k, v in dataclass_leaves(cls, key).items()}
 
 
 def test_schema_and_dataclasses_have_the_same_keys():
@@ -173,6 +174,8 @@ def test_shipped_configs_pass_schema_and_dataclasses(name):
     config = CONFIGS[name]
     VALIDATOR.validate(config)
     SyntheticConfig.from_dict(config["synthetic"])
+    for key, section in CORPORA.items():
+        section.from_dict(config[key])
 
 
 def test_test_config_is_complete_on_its_own():
@@ -230,6 +233,33 @@ ACCEPTED = [
     ("strategies", []),
     ("scheduled_sampling.floor", 1.0),
 ]
+
+
+# The same for the real corpora's sections (full keys).
+CORPUS_REJECTED = [
+    ("poems.data.source", "poems/other.txt"),
+    ("poems.data.test_fraction", 0),
+    ("poems.data.test_fraction", 1),
+    ("poems.data.valid_fraction", -0.1),
+    ("poems.data.keep_punctuation", "no"),
+    ("obama.data.source", "obama/speeches.txt"),
+    ("obama.data.seq_len", 0),
+    ("obama.data.max_vocab", 2),
+    ("obama.data.min_tokens", 0),
+    ("obama.data.seed", -1),
+    ("music.data.sample_seconds", 0),
+    ("music.data.stride", 0),
+    ("music.data.seq_len", 3.5),
+]
+
+
+@pytest.mark.parametrize("key, value", CORPUS_REJECTED)
+def test_schema_and_dataclasses_reject_the_same_bad_corpus_values(key, value):
+    config = set_key(CONFIGS["paper"], key, value)
+    assert not VALIDATOR.is_valid(config)
+    corpus = key.split(".")[0]
+    with pytest.raises(ConfigError, match=re.escape(key.split(".")[-1])):
+        CORPORA[corpus].from_dict(config[corpus], f"{corpus}.")
 
 
 @pytest.mark.parametrize("key, value", REJECTED)
@@ -393,11 +423,13 @@ def test_paper_config_plans_the_whole_synthetic_experiment(workdir):
     status, out = snakemake(workdir, "-n", "--cores", "1")
     assert status == 0, out
     jobs = planned_jobs(out)
-    for rule in (*PER_SEED_RULES, "report_synthetic", "report_strategies", "oracle", "fetch"):
+    for rule in (*PER_SEED_RULES, "report_synthetic", "report_strategies", "oracle"):
         assert jobs.get(rule) == 1, (rule, jobs)
     # One config file per stage: oracle, the two pretrainings, the six Table 1 methods (Random's two
-    # definitions share one), strategies a-c, and the reports.
-    assert jobs["synthetic_config"] == 13, jobs
+    # definitions share one), strategies a-c, and the reports; and each real corpus's data stage.
+    assert jobs["stage_config"] == 13 + 3, jobs
+    assert jobs["fetch"] == 4 and jobs["corpus"] == 3, jobs  # the released oracle and the three corpora
+    assert "results/downloads/obama/input.txt" in out  # the paper's Obama corpus, not the substitute
     for rule, count in PAPER_JOBS_PER_SEED.items():
         assert jobs.get(rule) == count, (rule, jobs)
     assert "results/synthetic/seed1/strategy_d" not in out  # (1, 5, 3) x 200 is the seqgan run itself
@@ -439,6 +471,12 @@ EXPECTED_OUTPUTS = [
     "results/synthetic/figure3.png",
     "results/synthetic/figure3.svg",
     "results/synthetic/curves.csv",
+    *(
+        f"results/{corpus}/data/{name}"
+        for corpus in ("poems", "obama", "music")
+        for name in ("train.pt", "test.pt", "vocab.json", "summary.json")
+    ),
+    "results/music/data/valid.pt",  # the original Nottingham split has one
     "logs/synthetic/oracle.log",
     "benchmarks/synthetic/oracle.tsv",
 ]
@@ -458,8 +496,9 @@ for _seed in (1, 2):
 
 
 @pytest.mark.slow
-def test_tiny_workflow_runs_end_to_end_and_reports(workdir):
-    args = ("--cores", "2", "--configfile", ".test/config/config.yaml")
+def test_tiny_workflow_runs_end_to_end_and_reports(workdir, mirror):
+    (workdir / "mirror.yaml").write_text(yaml.safe_dump({"corpora": {"mirror": str(mirror.resolve())}}))
+    args = ("--cores", "2", "--configfile", ".test/config/config.yaml", "mirror.yaml")
     status, out = snakemake(workdir, *args, timeout=900)
     assert status == 0, out[-5000:]
 
@@ -481,6 +520,8 @@ def test_tiny_workflow_runs_end_to_end_and_reports(workdir):
     with open(workdir / "results/synthetic/curves.csv") as f:
         curves = {(row["method"], row["seed"]) for row in csv.DictReader(f)}
     assert curves == {(run, str(seed)) for run in ("pretrain", *TABLE1_RUNS) for seed in (1, 2)}
+    # The mirror holds the Obama substitute, and its outputs say so.
+    assert json.loads((workdir / "results/obama/data/summary.json").read_text())["name"] == "obama_SUBSTITUTE"
     # Strategy b equals the `adversarial` settings: Figure 3 reuses the seqgan run, no strategy_b job.
     assert not (workdir / "results/synthetic/seed1/strategy_b").exists()
 
@@ -491,7 +532,14 @@ def test_tiny_workflow_runs_end_to_end_and_reports(workdir):
     # A changed config value reruns exactly the stages that read it, and what depends on their outputs.
     def plan(data):
         status, out = snakemake(
-            workdir, "-n", "--cores", "2", "--configfile", ".test/config/config.yaml", override(workdir, data)
+            workdir,
+            "-n",
+            "--cores",
+            "2",
+            "--configfile",
+            ".test/config/config.yaml",
+            "mirror.yaml",
+            override(workdir, data),
         )
         assert status == 0, out
         jobs = planned_jobs(out)
@@ -499,17 +547,15 @@ def test_tiny_workflow_runs_end_to_end_and_reports(workdir):
         return jobs
 
     jobs = plan({"synthetic": {"eval": {"every": 2}}})  # read by every run with a curve: all but the oracle
-    assert "oracle" not in jobs and jobs["synthetic_config"] == 9, jobs
+    assert "oracle" not in jobs and jobs["stage_config"] == 9, jobs
     assert all(jobs[rule] == 2 for rule in PER_SEED_RULES), jobs
     assert jobs["seqgan"] == 4 and jobs["random"] == 4, jobs
     new_strategy = {"name": "e", "g_steps": 2, "d_steps": 1, "k_epochs": 1, "iterations": 2}
     strategies = [*read_yaml(REPO / ".test/config/config.yaml")["synthetic"]["strategies"], new_strategy]
     jobs = plan({"synthetic": {"strategies": strategies}})  # trains the new strategy only
-    assert jobs == {"synthetic_config": 2, "seqgan": 2, "report_synthetic": 1, "report_strategies": 1, "all": 1}, jobs
+    assert jobs == {"stage_config": 2, "seqgan": 2, "report_synthetic": 1, "report_strategies": 1, "all": 1}, jobs
     jobs = plan({"synthetic": {"pg_bleu": {"max_n": 2}}})
-    assert jobs == {"synthetic_config": 2, "pg_baseline": 2, "report_synthetic": 1, "report_strategies": 1, "all": 1}, (
-        jobs
-    )
+    assert jobs == {"stage_config": 2, "pg_baseline": 2, "report_synthetic": 1, "report_strategies": 1, "all": 1}, jobs
 
     # The HTML report (figure and table with their captions) builds from the finished run.
     status, out = snakemake(workdir, *args, "--report", "report.html")

@@ -17,6 +17,15 @@ import json
 import shlex
 
 SYNTHETIC = "results/synthetic"
+CORPORA = (
+    "poems",
+    "obama",
+    "music",
+)  # the real corpora: config keys, folders, named targets
+EXPERIMENTS = ("synthetic", *CORPORA)
+CORPUS_STAGE_SECTIONS = {
+    "data": ("data",)
+}  # what each stage of a real corpus reads of its config
 ORACLE_PARAMS = "results/downloads/seqgan_oracle/target_params_py3.pkl"
 # Table 1 method -> its run folders (Random has one per definition).
 TEACHER_FORCED = ("mle", "scheduled_sampling")
@@ -56,10 +65,16 @@ STAGE_SECTIONS = {
 }
 
 
-def stage_settings(stage):
-    """What a stage reads of the `synthetic` config (strategy_NAME: SeqGAN's, plus that strategy),
+def stage_settings(stage, experiment="synthetic"):
+    """What a stage reads of its experiment's config (strategy_NAME: SeqGAN's, plus that strategy),
     with keys sorted: Snakemake compares params as text, and the order of YAML keys means nothing.
     """
+    if experiment in CORPORA:
+        settings = {
+            section: config[experiment][section]
+            for section in CORPUS_STAGE_SECTIONS[stage]
+        }
+        return json.loads(json.dumps(settings, sort_keys=True))
     synthetic = config["synthetic"]
     if stage == "report":
         settings = synthetic
@@ -74,6 +89,15 @@ def stage_settings(stage):
 
 def stage_config(stage):
     return f"{SYNTHETIC}/config/{stage}.json"
+
+
+def corpus_source(wildcards):
+    """The downloaded file a corpus is read from (its config's `data.source`)."""
+    return f"results/downloads/{config[wildcards.corpus]['data']['source']}"
+
+
+def corpus_targets():
+    return [f"results/{corpus}/data/summary.json" for corpus in CORPORA]
 
 
 def seeds():

@@ -1,10 +1,11 @@
-"""Write the resolved `synthetic` config as JSON, atomically (temp file + rename).
+"""Write an experiment's resolved config as JSON, atomically (temp file + rename).
 
-Run by the `synthetic_config` rule, once per stage. The file holds the whole section, since the CLI
-loads a complete config, but the rule reruns only when the stage's own settings (its params) change:
-what the file says outside them is the config as of the stage's last run, which its outputs were
-made with. Standard library only, so it runs in any environment (the same
-steps as seqgan.atomic, which a script run by Snakemake cannot import without the package installed).
+Run by the `stage_config` rule, once per experiment and stage. The file holds the experiment's whole
+section (`synthetic`, `poems`, ...), since the CLI loads a complete one, but the rule reruns only
+when the stage's own settings (its params) change: what the file says outside them is the config as
+of the stage's last run, which its outputs were made with. Standard library only, so it runs in any
+environment (the same steps as seqgan.atomic, which a script run by Snakemake cannot import without
+the package installed).
 """
 
 import json
@@ -16,7 +17,8 @@ snakemake = globals()["snakemake"]  # injected by Snakemake's script directive
 
 out = Path(snakemake.output[0])
 out.parent.mkdir(parents=True, exist_ok=True)
-text = json.dumps(snakemake.config["synthetic"], indent=2, sort_keys=True) + "\n"
+section = snakemake.config[snakemake.wildcards.experiment]
+text = json.dumps(section, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
 try:
     with os.fdopen(fd, "w") as f:

@@ -1,0 +1,83 @@
+"""`python -m seqgan corpus`: a real corpus from its file and its config JSON to a folder of token ids,
+with errors that name the file or key and nothing written when preprocessing fails."""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+
+import pytest
+
+from seqgan.cli import main
+from seqgan.data.corpus import Corpus
+
+CHARS = "春江花月夜山水风云雨雪日星河海天地人心"  # 20 distinct characters
+
+
+def quatrain(shift: int) -> str:
+    """Four lines of five characters, punctuated as shi.txt is, tokens separated by spaces."""
+    chars = [CHARS[(shift + i) % len(CHARS)] for i in range(20)]
+    lines = [chars[i : i + 5] + ["，" if i % 10 == 0 else "。"] for i in range(0, 20, 5)]
+    return " ".join(token for line in lines for token in line) + " \n"
+
+
+def poems_config(path: Path, **data) -> Path:
+    settings = {
+        "source": "poems/shi.txt",
+        "keep_punctuation": False,
+        "deduplicate": True,
+        "test_fraction": 0.25,
+        "valid_fraction": 0.0,
+        "seed": 0,
+        **data,
+    }
+    path.write_text(json.dumps({"data": settings}))
+    return path
+
+
+def run(config: Path, source: Path, out: Path) -> int:
+    return main(["corpus", "poems", "--config", str(config), "--source", str(source), "--out-dir", str(out)])
+
+
+def test_poems_become_token_ids_per_split(tmp_path):
+    source = tmp_path / "shi.txt"
+    source.write_text("".join(quatrain(shift) for shift in range(8)), encoding="utf-8")
+    assert run(poems_config(tmp_path / "config.json"), source, tmp_path / "data") == 0
+
+    corpus = Corpus.load(tmp_path / "data")
+    assert corpus.name == "poems" and corpus.seq_len == 20
+    assert {split: len(tokens) for split, tokens in corpus.splits.items()} == {"train": 6, "test": 2}
+    train_chars = {corpus.vocab[i] for i in corpus.splits["train"].flatten().tolist()}
+    assert train_chars <= set(CHARS)  # punctuation dropped: 20 characters per poem
+    summary = json.loads((tmp_path / "data" / "summary.json").read_text())
+    assert summary["splits"]["train"]["items"] == 6 and summary["vocab_size"] == len(corpus.vocab)
+
+
+def test_keep_punctuation_gives_the_24_token_lines(tmp_path):
+    source = tmp_path / "shi.txt"
+    source.write_text("".join(quatrain(shift) for shift in range(8)), encoding="utf-8")
+    assert run(poems_config(tmp_path / "config.json", keep_punctuation=True), source, tmp_path / "data") == 0
+    assert Corpus.load(tmp_path / "data").seq_len == 24
+
+
+def test_a_malformed_poem_names_its_line_and_writes_nothing(tmp_path, caplog):
+    source = tmp_path / "shi.txt"
+    source.write_text(quatrain(0) + "春 江 花 ， \n" + quatrain(1), encoding="utf-8")
+    with caplog.at_level(logging.ERROR):
+        assert run(poems_config(tmp_path / "config.json"), source, tmp_path / "data") == 1
+    assert f"{source}:2" in caplog.text
+    assert not (tmp_path / "data").exists()
+
+
+@pytest.mark.parametrize(
+    "data, key",
+    [({"test_fraction": 0.0}, "test_fraction"), ({"seq_len": 20}, "seq_len"), ({"source": "shi.txt"}, "source")],
+)
+def test_a_bad_config_names_the_key(tmp_path, caplog, data, key):
+    source = tmp_path / "shi.txt"
+    source.write_text(quatrain(0), encoding="utf-8")
+    with caplog.at_level(logging.ERROR):
+        assert run(poems_config(tmp_path / "config.json", **data), source, tmp_path / "data") == 1
+    assert key in caplog.text and "config.json" in caplog.text
+    assert not (tmp_path / "data").exists()
