@@ -190,7 +190,7 @@ class AdversarialConfig(Section):
 
 @dataclass(frozen=True)
 class EvalConfig(Section):
-    num_samples: int  # fresh generator samples per NLL-oracle estimate
+    num_samples: int  # fresh generator samples per NLL-oracle estimate, or scored by a real corpus's metrics
     every: int  # epochs between learning-curve points
     batch_size: int
 
@@ -326,6 +326,10 @@ class PoemsDataConfig(Section):
     valid_fraction: float
     seed: int  # seeds the split
 
+    @property
+    def seq_len(self) -> int:
+        return 24 if self.keep_punctuation else 20  # 4 lines of 5 characters, with or without their marks
+
     def validate(self, prefix):
         _fractions(prefix, self)
 
@@ -362,17 +366,66 @@ class MusicDataConfig(Section):
 
 
 @dataclass(frozen=True)
-class PoemsConfig(Section):
+class MetricsConfig(Section):
+    """How a real corpus's generated samples are scored (paper: BLEU against the whole test set)."""
+
+    bleu: tuple[int, ...]  # BLEU orders n reported (poems 2; Obama 3 and 4; music 4)
+    smoothing: typing.Literal[SMOOTHINGS]  # nltk SmoothingFunction method (the paper names none)
+    self_bleu_sample: int  # hypotheses scored for Self-BLEU, each against all other samples (0 = all)
+
+    def validate(self, prefix):
+        if not self.bleu or min(self.bleu) < 1 or len(set(self.bleu)) != len(self.bleu):
+            raise ConfigError(f"config key '{prefix}bleu': needs unique orders >= 1, got {list(self.bleu)}")
+        if self.self_bleu_sample < 0:
+            raise ConfigError(f"config key '{prefix}self_bleu_sample': must be >= 0 (0 = all samples)")
+
+
+@dataclass(frozen=True)
+class CorpusTrainingConfig(Section):
+    """MLE and SeqGAN on a real corpus: the synthetic experiment's sections, without the oracle.
+    The vocabulary comes from the preprocessed corpus; ``seq_len`` from its data section."""
+
+    generator: GeneratorConfig
+    discriminator: DiscriminatorConfig
+    pretrain: PretrainConfig
+    discriminator_training: DiscriminatorTrainingConfig
+    adversarial: AdversarialConfig
+    eval: EvalConfig  # learning curve (NLL-test; no oracle here) and samples scored (num_samples)
+    precision: typing.Literal["fp32", "bf16"]
+    checkpoint_every: int
+    metrics: MetricsConfig
+
+    @property
+    def seq_len(self) -> int:
+        return self.data.seq_len
+
+    def validate(self, prefix):
+        _positive(prefix, self, "checkpoint_every")
+        if self.metrics.self_bleu_sample > self.eval.num_samples:
+            raise ConfigError(
+                f"config key '{prefix}metrics.self_bleu_sample': exceeds the {self.eval.num_samples} samples scored"
+                f" ('{prefix}eval.num_samples')"
+            )
+        longest = max(self.discriminator.filter_sizes)
+        if longest > self.seq_len:
+            raise ConfigError(
+                f"config key '{prefix}discriminator.filter_sizes': width {longest} exceeds "
+                f"the sequence length {self.seq_len}"
+            )
+
+
+@dataclass(frozen=True)
+class PoemsConfig(CorpusTrainingConfig):
     data: PoemsDataConfig
 
 
 @dataclass(frozen=True)
-class ObamaConfig(Section):
+class ObamaConfig(CorpusTrainingConfig):
     data: ObamaDataConfig
 
 
 @dataclass(frozen=True)
-class MusicConfig(Section):
+class MusicConfig(CorpusTrainingConfig):
     data: MusicDataConfig
 
 

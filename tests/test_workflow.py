@@ -159,7 +159,7 @@ def test_every_section_is_closed_and_complete(path, node):
     assert node.get("additionalProperties") is False, path
     assert sorted(node["required"]) == sorted(node["properties"]), path
     for key, child in node["properties"].items():
-        assert child.get("description"), f"{path}.{key} has no description"
+        assert deref(child).get("description"), f"{path}.{key} has no description"
 
 
 CONFIGS = {
