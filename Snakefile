@@ -37,6 +37,7 @@ include: "workflow/rules/data.smk"
 include: "workflow/rules/oracle.smk"
 include: "workflow/rules/pretrain.smk"
 include: "workflow/rules/train.smk"
+include: "workflow/rules/evaluate.smk"
 include: "workflow/rules/report.smk"
 
 
@@ -53,17 +54,17 @@ rule synthetic:
         synthetic_targets(),
 
 
-# Named targets of the real corpora; for now their preprocessed data (Tables 2-4 come next).
+# Named targets of the real corpora: the paper's Tables 2, 3 and 4 with their samples.
 rule poems:
     input:
-        "results/poems/data/summary.json",
+        corpus_targets("poems"),
 
 
 rule obama:
     input:
-        "results/obama/data/summary.json",
+        corpus_targets("obama"),
 
 
 rule music:
     input:
-        "results/music/data/summary.json",
+        corpus_targets("music"),

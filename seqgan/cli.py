@@ -6,6 +6,7 @@ import argparse
 import copy
 import dataclasses
 import functools
+import hashlib
 import json
 import logging
 import sys
@@ -19,6 +20,9 @@ from seqgan import atomic, config
 from seqgan import device as devices
 from seqgan.checkpoint import Checkpointer, file_digest, fingerprint
 from seqgan.data import download
+from seqgan.data.corpus import Corpus, load_vocab
+from seqgan.data.vocab import PAD
+from seqgan.metrics import corpus_scores
 from seqgan.metrics.bleu import ReferenceSet, orders_needed
 from seqgan.models import oracle as oracles
 from seqgan.models.discriminator import Discriminator
@@ -50,29 +54,43 @@ class Run:
 
     def __init__(self, args):
         self.args = args
-        self.cfg = config.load(args.config)
+        if args.experiment == "synthetic":
+            self.cfg = config.load(args.config)
+            self.vocab_size, self.seq_len = self.cfg.oracle.vocab_size, self.cfg.oracle.seq_len
+        else:  # a real corpus: its vocabulary file sets the size; its data section the length
+            self.cfg = config.load_json(args.config, config.CORPORA[args.experiment])
+            if not args.vocab:
+                raise ValueError(f"--experiment {args.experiment} needs --vocab (the corpus's vocab.json)")
+            self.vocab_size, self.seq_len = len(load_vocab(args.vocab)), self.cfg.seq_len
         devices.set_threads(args.threads)
         self.device = devices.resolve(args.device)
         torch.manual_seed(args.seed)  # global stream: parameter init and dropout
         self.rng = torch.Generator().manual_seed(args.seed)  # sampling and shuffling
         self.started = time.perf_counter()
-        oracle_cfg = self.cfg.oracle
-        self.train = load_tokens(args.train, oracle_cfg.vocab_size, oracle_cfg.seq_len) if args.train else None
+        self.train = load_tokens(args.train, self.vocab_size, self.seq_len) if args.train else None
+        negatives = self.cfg.discriminator_training.num_negatives
+        if self.train is not None and negatives > len(self.train):
+            raise config.ConfigError(
+                f"config key 'discriminator_training.num_negatives': {negatives} exceeds the"
+                f" {len(self.train)} training sequences of {args.train} (each round pairs them one to one)"
+            )
         log.info("device=%s threads=%d seed=%d config=%s", self.device, torch.get_num_threads(), args.seed, args.config)
 
     def fresh_generator(self) -> Generator:
         """The seed's untrained generator: N(0, init_std) parameters drawn first from the run's stream."""
-        cfg = self.cfg
-        generator = Generator.from_config(cfg.oracle.vocab_size, cfg.oracle.seq_len, cfg.generator)
-        return generator.init_normal(cfg.generator.init_std, self.rng).to(self.device)
+        generator = Generator.from_config(self.vocab_size, self.seq_len, self.cfg.generator)
+        return generator.init_normal(self.cfg.generator.init_std, self.rng).to(self.device)
 
     def curve(self, rows: list[dict]) -> LearningCurve:
-        """The learning curve, continuing ``rows`` (those restored from a checkpoint, shared with it)."""
-        oracle, _ = load_generator(self.args.oracle, self.device)
-        test = load_tokens(self.args.test, self.cfg.oracle.vocab_size, self.cfg.oracle.seq_len)
-        e = self.cfg.eval
+        """The learning curve, continuing ``rows`` (those restored from a checkpoint, shared with it).
+        Without an oracle (real corpora) it holds NLL-test only."""
         args = self.args
-        return LearningCurve(oracle.eval(), test, e.num_samples, e.every, e.batch_size, args.seed, args.phase, rows)
+        if args.experiment == "synthetic" and not args.oracle:
+            raise ValueError("the synthetic experiment needs --oracle (NLL-oracle of the learning curve)")
+        oracle = load_generator(args.oracle, self.device)[0].eval() if args.oracle else None
+        test = load_tokens(args.test, self.vocab_size, self.seq_len)
+        e = self.cfg.eval
+        return LearningCurve(oracle, test, e.num_samples, e.every, e.batch_size, args.seed, args.phase, rows)
 
     def checkpointer(self, modules, optimizers, **identity) -> Checkpointer:
         inputs = {k: file_digest(v) for k, v in identity.pop("inputs").items()}
@@ -116,10 +134,84 @@ def cmd_corpus(args) -> None:
 
     settings = dataclasses.asdict(config.load_json(args.config, config.CORPORA[args.name]).data)
     del settings["source"]  # the rule resolves the download name to --source
+    max_train = settings.pop("max_train")
     preprocess = {"poems": poems.preprocess, "obama": obama.preprocess, "music": nottingham.preprocess}[args.name]
-    corpus = preprocess(args.source, **settings)
+    corpus = preprocess(args.source, **settings).limit_train(max_train)
     corpus.save(args.out_dir)
     log.info("corpus %s from %s: %s", corpus.name, args.source, json.dumps(corpus.stats, ensure_ascii=False))
+
+
+def cmd_evaluate(args) -> None:
+    """A real corpus's scores (Tables 2-4): the generator's samples against the test set, or, without a
+    generator, the test set against the training set (the paper's "real data" row)."""
+    from seqgan.report import samples as rendering
+
+    cfg = config.load_json(args.config, config.CORPORA[args.corpus])
+    corpus = Corpus.load(args.data)
+    devices.set_threads(args.threads)
+    if args.generator:
+        generator, _ = load_generator(args.generator, devices.resolve(args.device))
+        if (generator.vocab_size, generator.seq_len) != (len(corpus.vocab), corpus.seq_len):
+            raise ValueError(f"{args.generator}: not a generator of {args.data} (vocabulary or length differ)")
+        # Seeded by (seed, method): each model's samples are independent of the others', as the p-values assume.
+        key = hashlib.sha256(f"{args.seed}/{args.method}/evaluate".encode()).digest()
+        rng = torch.Generator().manual_seed(int.from_bytes(key[:8], "little"))
+        with torch.no_grad():
+            sequences = generator.eval().sample(cfg.eval.num_samples, rng, cfg.eval.batch_size).cpu()
+        references = corpus.splits["test"]
+    else:
+        sequences, references = corpus.splits["test"], corpus.splits["train"]
+    m = cfg.metrics
+    padding = tuple(i for i, token in enumerate(corpus.vocab) if token == PAD)
+    music = args.corpus == "music"
+    scores = corpus_scores.score(sequences, references, m.bleu, m.smoothing, padding, m.self_bleu_sample, music)
+    metrics = {
+        "corpus": corpus.name,
+        "method": args.method,
+        "seed": args.seed,
+        "num_samples": len(sequences),
+        "smoothing": m.smoothing,
+        "bleu": {str(n): scores.mean(f"bleu{n}") for n in m.bleu},
+        "self_bleu": {str(n): value for n, value in scores.self_bleu.items()},
+        "mse": scores.mean("mse") if music else None,
+    }
+    save_tokens(sequences, args.out_sequences)
+    atomic.write_text(args.out_scores, scores.to_csv())
+    atomic.write_text(args.out_samples, rendering.format_samples(args.corpus, corpus.vocab, sequences))
+    atomic.write_text(args.out_metrics, json.dumps(metrics, indent=2, ensure_ascii=False) + "\n")
+    log.info("scores %s", json.dumps(metrics, ensure_ascii=False))
+
+
+def cmd_render_music(args) -> None:
+    """The first --count scored music sequences as MIDI files and one piano-roll PNG."""
+    from seqgan.data import nottingham
+    from seqgan.report import samples as rendering
+
+    cfg = config.load_json(args.config, config.CORPORA["music"])
+    vocab = load_vocab(args.vocab)
+    sequences = load_tokens(args.sequences, len(vocab), cfg.seq_len)[: args.count]
+    out = Path(args.out_midi_dir)
+    with atomic.atomic_dir(out) as tmp:  # all files or none
+        for i, ids in enumerate(sequences.tolist()):
+            nottingham.write_midi(ids, tmp / f"sample{i + 1}.mid", cfg.data.sample_seconds)
+    rendering.write_piano_roll(
+        sequences,
+        vocab,
+        args.out_piano_roll,
+        args.title,
+        max_sequences=args.count,
+        sample_seconds=cfg.data.sample_seconds,
+    )
+
+
+def cmd_report_corpus(args) -> None:
+    """Table 2, 3 or 4 from every run's scores and metrics (paired in the order given)."""
+    from seqgan.report import corpora
+
+    if len(args.scores) != len(args.metrics):
+        raise ValueError("report-corpus: give one --scores per --metrics, in the same order")
+    runs = [corpora.read_run(scores, metrics) for scores, metrics in zip(args.scores, args.metrics)]
+    corpora.write_table(args.corpus, runs, args.out_table_csv, args.out_table_md)
 
 
 def cmd_oracle(args) -> None:
@@ -196,7 +288,7 @@ def cmd_pretrain_d(args) -> None:
     run = Run(args)
     cfg, d = run.cfg, run.cfg.discriminator_training
     generator, _ = load_generator(args.generator, run.device)
-    discriminator = Discriminator.from_config(cfg.oracle.vocab_size, cfg.discriminator).to(run.device)
+    discriminator = Discriminator.from_config(run.vocab_size, cfg.discriminator).to(run.device)
     optimizer = torch.optim.Adam(discriminator.parameters(), lr=d.lr)
     ckpt = run.checkpointer(
         {"discriminator": discriminator},
@@ -329,6 +421,10 @@ def cmd_report_strategies(args) -> None:
 
 def _training_args(parser: argparse.ArgumentParser, *inputs: str, trains: bool = True) -> None:
     parser.add_argument("--config", required=True, help="experiment config JSON written by the workflow")
+    parser.add_argument(
+        "--experiment", default="synthetic", choices=("synthetic", *config.CORPORA), help="what --config describes"
+    )
+    parser.add_argument("--vocab", help="a real corpus's vocab.json (its size sets the models')")
     for name in inputs:
         parser.add_argument(f"--{name}", required=True)
     if trains:
@@ -341,8 +437,8 @@ def _training_args(parser: argparse.ArgumentParser, *inputs: str, trains: bool =
 
 def _generator_outputs(parser: argparse.ArgumentParser, phase: str | None, default: str = "") -> None:
     """Outputs of every verb that trains (or defines) a generator and draws its learning curve."""
-    parser.add_argument("--oracle", required=True)
-    parser.add_argument("--test", required=True, help="held-out oracle samples (NLL-test)")
+    parser.add_argument("--oracle", help="the oracle (synthetic experiment): NLL-oracle in the learning curve")
+    parser.add_argument("--test", required=True, help="held-out sequences (NLL-test)")
     parser.add_argument("--out", required=True, help="the final generator")
     parser.add_argument("--curve", required=True, help="learning curve CSV")
     parser.add_argument("--out-best", help="the generator at the curve point with the lowest NLL-oracle")
@@ -380,6 +476,39 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--source", required=True, help="its downloaded file (data.source)")
     p.add_argument("--out-dir", required=True, help="gets {train,valid,test}.pt, vocab.json, summary.json")
     p.set_defaults(func=cmd_corpus)
+
+    p = verbs.add_parser("evaluate", help="BLEU, Self-BLEU (and music MSE) of a model's samples of a real corpus")
+    p.add_argument("corpus", choices=config.CORPORA)
+    p.add_argument("--config", required=True, help="the corpus's config JSON written by the workflow")
+    p.add_argument("--data", required=True, help="the preprocessed corpus folder (python -m seqgan corpus)")
+    p.add_argument("--generator", help="the model to sample; without it the test set is scored against train")
+    p.add_argument("--method", required=True, help="the row's name (mle, seqgan, real): labels and seeds the samples")
+    p.add_argument("--out-scores", required=True, help="per-sequence scores CSV (bleuN columns, mse for music)")
+    p.add_argument("--out-metrics", required=True, help="means JSON")
+    p.add_argument("--out-samples", required=True, help="the scored sequences as readable text")
+    p.add_argument("--out-sequences", required=True, help="the scored sequences as token ids (.pt)")
+    p.add_argument("--seed", type=int, required=True)
+    p.add_argument("--threads", type=int, default=1)
+    p.add_argument("--device", default="auto", choices=("auto", "cpu", "cuda"))
+    p.set_defaults(func=cmd_evaluate)
+
+    p = verbs.add_parser("report-corpus", help="Table 2, 3 or 4: MLE, SeqGAN and the real data, beside the paper")
+    p.add_argument("corpus", choices=config.CORPORA)
+    p.add_argument("--scores", action="append", required=True, help="a run's scores.csv (repeated)")
+    p.add_argument("--metrics", action="append", required=True, help="its metrics.json (repeated, same order)")
+    p.add_argument("--out-table-csv", required=True)
+    p.add_argument("--out-table-md", required=True)
+    p.set_defaults(func=cmd_report_corpus)
+
+    p = verbs.add_parser("render-music", help="music samples as MIDI files and a piano-roll PNG")
+    p.add_argument("--config", required=True, help="the music config JSON written by the workflow")
+    p.add_argument("--vocab", required=True)
+    p.add_argument("--sequences", required=True, help="token ids (.pt) written by evaluate")
+    p.add_argument("--count", type=int, default=5, help="how many of the sequences")
+    p.add_argument("--title", default="", help="the piano roll's title")
+    p.add_argument("--out-midi-dir", required=True)
+    p.add_argument("--out-piano-roll", required=True)
+    p.set_defaults(func=cmd_render_music)
 
     p = verbs.add_parser("oracle", help="build the oracle and sample its train and test sets")
     p.add_argument("--config", required=True)

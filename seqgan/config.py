@@ -309,6 +309,12 @@ def _fractions(prefix: str, section) -> None:
         )
     if section.seed < 0:
         raise ConfigError(f"config key '{prefix}seed': must be >= 0, got {section.seed}")
+    _max_train(prefix, section)
+
+
+def _max_train(prefix: str, section) -> None:
+    if section.max_train < 0:
+        raise ConfigError(f"config key '{prefix}max_train': must be >= 0 (0 = the whole training split)")
 
 
 # Download names (seqgan/data/download.py) each corpus can be read from.
@@ -325,6 +331,7 @@ class PoemsDataConfig(Section):
     test_fraction: float
     valid_fraction: float
     seed: int  # seeds the split
+    max_train: int  # train on at most this many sequences, evenly spread over the split (0 = all)
 
     @property
     def seq_len(self) -> int:
@@ -344,6 +351,7 @@ class ObamaDataConfig(Section):
     test_fraction: float
     valid_fraction: float
     seed: int
+    max_train: int
 
     def validate(self, prefix):
         _positive(prefix, self, "seq_len", "min_tokens")
@@ -360,9 +368,11 @@ class MusicDataConfig(Section):
     sample_seconds: float  # the paper: the melody's pitch every 0.4 s
     seq_len: int  # the paper: 32
     stride: int  # tokens between the starts of consecutive windows of a tune (= seq_len: no overlap)
+    max_train: int
 
     def validate(self, prefix):
         _positive(prefix, self, "sample_seconds", "seq_len", "stride")
+        _max_train(prefix, self)
 
 
 @dataclass(frozen=True)

@@ -8,10 +8,13 @@ import logging
 from pathlib import Path
 
 import pytest
+import torch
+import yaml
 
 from seqgan.cli import main
 from seqgan.data.corpus import Corpus
 
+REPO = Path(__file__).parents[1]
 CHARS = "春江花月夜山水风云雨雪日星河海天地人心"  # 20 distinct characters
 
 
@@ -23,16 +26,10 @@ def quatrain(shift: int) -> str:
 
 
 def poems_config(path: Path, **data) -> Path:
-    settings = {
-        "source": "poems/shi.txt",
-        "keep_punctuation": False,
-        "deduplicate": True,
-        "test_fraction": 0.25,
-        "valid_fraction": 0.0,
-        "seed": 0,
-        **data,
-    }
-    path.write_text(json.dumps({"data": settings}))
+    """The tiny workflow config's poems section (as the workflow writes it), its data keys overridden."""
+    section = yaml.safe_load((REPO / ".test" / "config" / "config.yaml").read_text())["poems"]
+    section["data"].update({"test_fraction": 0.25, "max_train": 0, **data})
+    path.write_text(json.dumps(section))
     return path
 
 
@@ -52,6 +49,17 @@ def test_poems_become_token_ids_per_split(tmp_path):
     assert train_chars <= set(CHARS)  # punctuation dropped: 20 characters per poem
     summary = json.loads((tmp_path / "data" / "summary.json").read_text())
     assert summary["splits"]["train"]["items"] == 6 and summary["vocab_size"] == len(corpus.vocab)
+
+
+def test_max_train_keeps_an_evenly_spread_sample_and_says_so(tmp_path):
+    source = tmp_path / "shi.txt"
+    source.write_text("".join(quatrain(shift) for shift in range(12)), encoding="utf-8")
+    assert run(poems_config(tmp_path / "all.json"), source, tmp_path / "all") == 0
+    assert run(poems_config(tmp_path / "some.json", max_train=3), source, tmp_path / "some") == 0
+    full, limited = Corpus.load(tmp_path / "all"), Corpus.load(tmp_path / "some")
+    assert torch.equal(limited.splits["train"], full.splits["train"][[0, 3, 6]])  # 9 training poems, every third
+    assert torch.equal(limited.splits["test"], full.splits["test"])
+    assert limited.stats["train_limited"] == {"from": 9, "to": 3}
 
 
 def test_keep_punctuation_gives_the_24_token_lines(tmp_path):

@@ -40,3 +40,13 @@ def test_tiny_p_value_for_a_clear_difference():
 def test_undefined_cases_are_errors(a, b):
     with pytest.raises(ValueError, match="welch_t_test"):
         welch_t_test(a, b)
+
+
+def test_tiny_values_do_not_underflow():
+    """Per-sequence BLEU of a bad model is ~1e-160: its squared standard errors, squared again, underflow to 0."""
+    a = [7.0e-160, 7.5e-160, 6.8e-160, 7.2e-160]
+    b = [2.0e-160, 2.4e-160, 2.1e-160]
+    scaled = welch_t_test([x * 1e160 for x in a], [x * 1e160 for x in b])  # t and p are scale-free
+    result = welch_t_test(a, b)
+    assert result.t == pytest.approx(scaled.t, rel=1e-9) and result.p == pytest.approx(scaled.p, rel=1e-9)
+    assert result.df == pytest.approx(scaled.df, rel=1e-9)

@@ -7,6 +7,7 @@ counts that also go to the log), each written atomically.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,6 +18,17 @@ from seqgan import atomic
 from seqgan.models.saved import load_tokens, save_tokens
 
 SPLITS = ("train", "valid", "test")
+
+
+def load_vocab(path: str | Path) -> tuple[str, ...]:
+    """The token of each id, from a corpus's vocab.json (a JSON list of strings)."""
+    try:
+        vocab = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as err:
+        raise ValueError(f"{path}: cannot read the vocabulary ({err})") from err
+    if not isinstance(vocab, list) or not vocab or not all(isinstance(token, str) for token in vocab):
+        raise ValueError(f"{path}: expected a non-empty JSON list of tokens")
+    return tuple(vocab)
 
 
 @dataclass(frozen=True)
@@ -35,6 +47,15 @@ class Corpus:
             if tokens.min() < 0 or tokens.max() >= len(self.vocab):
                 raise ValueError(f"corpus {self.name}: split {split!r} has ids outside the vocabulary")
 
+    def limit_train(self, limit: int) -> Corpus:
+        """At most ``limit`` training sequences (0 = all), evenly spread over the split; the counts say so."""
+        train = self.splits["train"]
+        if limit == 0 or limit >= len(train):
+            return self
+        kept = train[torch.arange(limit) * len(train) // limit]  # (limit, T)
+        stats = {**self.stats, "train_limited": {"from": len(train), "to": limit}}
+        return dataclasses.replace(self, splits={**self.splits, "train": kept}, stats=stats)
+
     @property
     def seq_len(self) -> int:
         return next(iter(self.splits.values())).shape[1]
@@ -50,8 +71,8 @@ class Corpus:
     @classmethod
     def load(cls, directory: str | Path) -> Corpus:
         directory = Path(directory)
-        summary = json.loads((directory / "summary.json").read_text())
-        vocab = tuple(json.loads((directory / "vocab.json").read_text()))
+        summary = json.loads((directory / "summary.json").read_text(encoding="utf-8"))
+        vocab = load_vocab(directory / "vocab.json")
         splits = {
             split: load_tokens(directory / f"{split}.pt", len(vocab), summary["seq_len"])
             for split in SPLITS

@@ -20,6 +20,11 @@ def welch_t_test(a, b) -> TTest:
     a, b = [float(x) for x in a], [float(x) for x in b]
     if len(a) < 2 or len(b) < 2:
         raise ValueError(f"welch_t_test: need at least 2 values per group, got {len(a)} and {len(b)}")
+    # t, df and p do not depend on the unit: rescale to O(1), or the variances of tiny values
+    # (the BLEU of a bad model is ~1e-150) lose their digits in denormals or underflow to 0.
+    scale = max(map(abs, a + b))
+    if scale > 0:
+        a, b = [x / scale for x in a], [x / scale for x in b]
     (mean_a, var_a), (mean_b, var_b) = _mean_var(a), _mean_var(b)
     se2_a, se2_b = var_a / len(a), var_b / len(b)  # squared standard errors of the means
     se = math.sqrt(se2_a + se2_b)

@@ -1,4 +1,4 @@
-"""The learning curve: NLL-oracle and NLL-test of the generator every few epochs."""
+"""The learning curve: NLL-oracle (where there is an oracle) and NLL-test of the generator every few epochs."""
 
 from __future__ import annotations
 
@@ -19,8 +19,8 @@ COLUMNS = ("phase", "epoch", "nll_oracle", "nll_test", "wall_seconds")
 
 @dataclass
 class LearningCurve:
-    oracle: Generator
-    test: torch.Tensor  # held-out oracle samples (N, T)
+    oracle: Generator | None  # None for a real corpus: its curve holds NLL-test only
+    test: torch.Tensor  # held-out sequences (N, T)
     num_samples: int
     every: int
     batch_size: int
@@ -32,9 +32,13 @@ class LearningCurve:
         return epoch % self.every == 0 or epoch == last
 
     @property
+    def metric(self) -> str:
+        return "nll_test" if self.oracle is None else "nll_oracle"
+
+    @property
     def best(self) -> dict:
-        """The row with the lowest NLL-oracle (the earliest of equals)."""
-        return min(self.rows, key=lambda row: row["nll_oracle"])
+        """The row with the lowest NLL-oracle, or NLL-test without an oracle (the earliest of equals)."""
+        return min(self.rows, key=lambda row: row[self.metric])
 
     def per_sequence(self, generator: Generator, epoch: int) -> torch.Tensor:
         """NLL-oracle of each of ``num_samples`` fresh samples, as evaluated at ``epoch``. (N,) float64
@@ -50,14 +54,13 @@ class LearningCurve:
         row = {
             "phase": phase,
             "epoch": epoch,
-            "nll_oracle": self.per_sequence(generator, epoch).mean().item(),
+            "nll_oracle": None if self.oracle is None else self.per_sequence(generator, epoch).mean().item(),
             "nll_test": sequence_nll(generator, self.test).mean().item(),
             "wall_seconds": round(wall_seconds, 3),
         }
         self.rows.append(row)
-        log.info(
-            "curve phase=%s epoch=%d nll_oracle=%.4f nll_test=%.4f", phase, epoch, row["nll_oracle"], row["nll_test"]
-        )
+        oracle = "" if self.oracle is None else f" nll_oracle={row['nll_oracle']:.4f}"
+        log.info("curve phase=%s epoch=%d%s nll_test=%.4f", phase, epoch, oracle, row["nll_test"])
         return row
 
     def to_csv(self) -> str:

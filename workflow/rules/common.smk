@@ -17,15 +17,31 @@ import json
 import shlex
 
 SYNTHETIC = "results/synthetic"
-CORPORA = (
-    "poems",
-    "obama",
-    "music",
-)  # the real corpora: config keys, folders, named targets
+# The real corpora: config keys, folders, named targets.
+CORPORA = ("poems", "obama", "music")
 EXPERIMENTS = ("synthetic", *CORPORA)
+# What each stage of a real corpus reads of its config (as STAGE_SECTIONS for the synthetic one).
+_CORPUS_RUN = ("data", "eval", "checkpoint_every")
 CORPUS_STAGE_SECTIONS = {
-    "data": ("data",)
-}  # what each stage of a real corpus reads of its config
+    "data": ("data",),
+    "pretrain": (*_CORPUS_RUN, "generator", "pretrain"),
+    "pretrain_discriminator": (
+        "data",
+        "discriminator",
+        "discriminator_training",
+        "precision",
+        "checkpoint_every",
+    ),
+    "mle": (*_CORPUS_RUN, "pretrain"),
+    "seqgan": (
+        *_CORPUS_RUN,
+        "adversarial",
+        "discriminator",
+        "discriminator_training",
+        "precision",
+    ),
+    "evaluate": ("data", "eval", "metrics"),
+}
 ORACLE_PARAMS = "results/downloads/seqgan_oracle/target_params_py3.pkl"
 # Table 1 method -> its run folders (Random has one per definition).
 TEACHER_FORCED = ("mle", "scheduled_sampling")
@@ -70,10 +86,10 @@ def stage_settings(stage, experiment="synthetic"):
     with keys sorted: Snakemake compares params as text, and the order of YAML keys means nothing.
     """
     if experiment in CORPORA:
-        settings = {
-            section: config[experiment][section]
-            for section in CORPUS_STAGE_SECTIONS[stage]
-        }
+        sections = (
+            config[experiment] if stage == "report" else CORPUS_STAGE_SECTIONS[stage]
+        )
+        settings = {section: config[experiment][section] for section in sections}
         return json.loads(json.dumps(settings, sort_keys=True))
     synthetic = config["synthetic"]
     if stage == "report":
@@ -96,8 +112,46 @@ def corpus_source(wildcards):
     return f"results/downloads/{config[wildcards.corpus]['data']['source']}"
 
 
-def corpus_targets():
-    return [f"results/{corpus}/data/summary.json" for corpus in CORPORA]
+def corpus_data(wildcards):
+    """A preprocessed corpus's files: summary.json first (evaluate passes its folder)."""
+    folder = f"results/{wildcards.corpus}/data"
+    return [
+        f"{folder}/{name}"
+        for name in ("summary.json", "vocab.json", "train.pt", "test.pt")
+    ]
+
+
+def corpus_runs(corpus):
+    """Run folders of a corpus's table: each method per seed, and the real data."""
+    return [
+        f"seed{seed}/{method}" for seed in seeds() for method in ("mle", "seqgan")
+    ] + ["real"]
+
+
+def corpus_table_inputs(wildcards):
+    """The config and each run's scores and metrics, keyed KIND__RUN (RUN's / written as .)."""
+    corpus = wildcards.corpus
+    inputs = {"config": f"results/{corpus}/config/report.json"}
+    for run in corpus_runs(corpus):
+        for kind in ("scores", "metrics"):
+            suffix = "csv" if kind == "scores" else "json"
+            inputs[f"{kind}__{run.replace('/', '.')}"] = (
+                f"results/{corpus}/{run}/{kind}.{suffix}"
+            )
+    return inputs
+
+
+def corpus_targets(corpus=None):
+    """A corpus's Table (2, 3 or 4) and its samples; music also as MIDI and piano rolls."""
+    targets = []
+    for name in [corpus] if corpus else CORPORA:
+        targets += [f"results/{name}/table.csv", f"results/{name}/table.md"]
+        targets += [f"results/{name}/{run}/samples.txt" for run in corpus_runs(name)]
+        if name == "music":
+            targets += [
+                f"results/music/{run}/piano_roll.png" for run in corpus_runs(name)
+            ]
+    return targets
 
 
 def seeds():

@@ -53,3 +53,32 @@ rule report_strategies:
     shell:
         "python -m seqgan report-strategies --config {input.config:q} {params.runs}"
         " --out-figure {output.figure:q} --out-svg {output.svg:q} > {log:q} 2>&1"
+
+
+# Tables 2-4: MLE, SeqGAN and the real data of a corpus beside the paper's numbers, with p-values.
+rule corpus_table:
+    input:
+        unpack(corpus_table_inputs),
+    output:
+        table_csv=report(
+            "results/{corpus}/table.csv",
+            category="Real data",
+            subcategory="{corpus}",
+            caption="../report/corpus_table.rst",
+        ),
+        table_md="results/{corpus}/table.md",
+    log:
+        "logs/{corpus}/table.log",
+    wildcard_constraints:
+        corpus="|".join(CORPORA),
+    localrule: True
+    conda:
+        "../envs/seqgan.yaml"
+    params:
+        runs=lambda wildcards, input: " ".join(
+            f"--scores {shlex.quote(input[f'scores__{key}'])} --metrics {shlex.quote(input[f'metrics__{key}'])}"
+            for key in (run.replace("/", ".") for run in corpus_runs(wildcards.corpus))
+        ),
+    shell:
+        "python -m seqgan report-corpus {wildcards.corpus} {params.runs}"
+        " --out-table-csv {output.table_csv:q} --out-table-md {output.table_md:q} > {log:q} 2>&1"

@@ -167,3 +167,79 @@ rule seqgan:
         " --checkpoint-dir {params.checkpoints:q}"
         " --seed {wildcards.seed} --threads {threads} --device {params.device}"
         " > {log:q} 2>&1"
+
+
+# The real corpora: the MLE baseline (pretraining continued for as many epochs as SeqGAN has
+# adversarial iterations, as in the synthetic experiment) and SeqGAN, from the same pretrained models.
+rule corpus_mle:
+    input:
+        config="results/{corpus}/config/mle.json",
+        vocab="results/{corpus}/data/vocab.json",
+        train="results/{corpus}/data/train.pt",
+        test="results/{corpus}/data/test.pt",
+        init="results/{corpus}/seed{seed}/pretrain/generator.pt",
+    output:
+        generator="results/{corpus}/seed{seed}/mle/generator.pt",
+        curve="results/{corpus}/seed{seed}/mle/curve.csv",
+    log:
+        "logs/{corpus}/seed{seed}/mle.log",
+    benchmark:
+        "benchmarks/{corpus}/seed{seed}/mle.tsv"
+    wildcard_constraints:
+        corpus="|".join(CORPORA),
+    conda:
+        "../envs/seqgan.yaml"
+    threads: 4
+    resources:
+        gpu=1,
+        runtime=480,
+        mem_mb=4000,
+    params:
+        epochs=lambda wildcards: config[wildcards.corpus]["adversarial"]["iterations"],
+        checkpoints=sibling("checkpoints"),
+        device=config["device"],
+    shell:
+        "python -m seqgan mle --experiment {wildcards.corpus} --phase mle --config {input.config:q}"
+        " --vocab {input.vocab:q} --train {input.train:q} --test {input.test:q}"
+        " --init {input.init:q} --epochs {params.epochs} --out {output.generator:q} --curve {output.curve:q}"
+        " --checkpoint-dir {params.checkpoints:q}"
+        " --seed {wildcards.seed} --threads {threads} --device {params.device}"
+        " > {log:q} 2>&1"
+
+
+rule corpus_seqgan:
+    input:
+        config="results/{corpus}/config/seqgan.json",
+        vocab="results/{corpus}/data/vocab.json",
+        train="results/{corpus}/data/train.pt",
+        test="results/{corpus}/data/test.pt",
+        generator="results/{corpus}/seed{seed}/pretrain/generator.pt",
+        discriminator="results/{corpus}/seed{seed}/pretrain/discriminator.pt",
+    output:
+        generator="results/{corpus}/seed{seed}/seqgan/generator.pt",
+        curve="results/{corpus}/seed{seed}/seqgan/curve.csv",
+        discriminator="results/{corpus}/seed{seed}/seqgan/discriminator.pt",
+    log:
+        "logs/{corpus}/seed{seed}/seqgan.log",
+    benchmark:
+        "benchmarks/{corpus}/seed{seed}/seqgan.tsv"
+    wildcard_constraints:
+        corpus="|".join(CORPORA),
+    conda:
+        "../envs/seqgan.yaml"
+    threads: 4
+    resources:
+        gpu=1,
+        runtime=2880,
+        mem_mb=8000,
+    params:
+        checkpoints=sibling("checkpoints"),
+        device=config["device"],
+    shell:
+        "python -m seqgan policy-gradient --reward discriminator --experiment {wildcards.corpus} --phase seqgan"
+        " --config {input.config:q} --vocab {input.vocab:q} --train {input.train:q} --test {input.test:q}"
+        " --generator {input.generator:q} --discriminator {input.discriminator:q}"
+        " --out {output.generator:q} --curve {output.curve:q} --out-discriminator {output.discriminator:q}"
+        " --checkpoint-dir {params.checkpoints:q}"
+        " --seed {wildcards.seed} --threads {threads} --device {params.device}"
+        " > {log:q} 2>&1"
