@@ -419,16 +419,23 @@ def test_snakefmt_is_clean():
 
 
 # (d) the plan of the paper's experiment
-def test_paper_config_plans_the_whole_synthetic_experiment(workdir):
+def test_paper_config_plans_every_experiment(workdir):
     status, out = snakemake(workdir, "-n", "--cores", "1")
     assert status == 0, out
     jobs = planned_jobs(out)
     for rule in (*PER_SEED_RULES, "report_synthetic", "report_strategies", "oracle"):
         assert jobs.get(rule) == 1, (rule, jobs)
     # One config file per stage: oracle, the two pretrainings, the six Table 1 methods (Random's two
-    # definitions share one), strategies a-c, and the reports; and each real corpus's data stage.
-    assert jobs["stage_config"] == 13 + 3, jobs
-    assert jobs["fetch"] == 4 and jobs["corpus"] == 3, jobs  # the released oracle and the three corpora
+    # definitions share one), strategies a-c, and the reports; per corpus data, the two pretrainings,
+    # mle, seqgan, evaluate and report.
+    assert jobs["stage_config"] == 13 + 3 * 7, jobs
+    per_corpus = {
+        "corpus": 1, "corpus_pretrain": 1, "corpus_pretrain_discriminator": 1, "corpus_mle": 1, "corpus_seqgan": 1,
+        "corpus_evaluate": 2, "corpus_real_data": 1, "corpus_table": 1,
+    }  # fmt: skip
+    assert all(jobs[rule] == 3 * count for rule, count in per_corpus.items()), jobs
+    assert jobs["music_render"] == 3, jobs  # MLE, SeqGAN, real data
+    assert jobs["fetch"] == 4, jobs  # the released oracle and the three corpora
     assert "results/downloads/obama/input.txt" in out  # the paper's Obama corpus, not the substitute
     for rule, count in PAPER_JOBS_PER_SEED.items():
         assert jobs.get(rule) == count, (rule, jobs)
@@ -477,6 +484,20 @@ EXPECTED_OUTPUTS = [
         for name in ("train.pt", "test.pt", "vocab.json", "summary.json")
     ),
     "results/music/data/valid.pt",  # the original Nottingham split has one
+    *(f"results/{corpus}/{name}" for corpus in ("poems", "obama", "music") for name in ("table.csv", "table.md")),
+    *(
+        f"results/{corpus}/{run}/{name}"
+        for corpus in ("poems", "obama", "music")
+        for run in ("seed1/mle", "seed2/seqgan", "real")
+        for name in ("scores.csv", "metrics.json", "samples.txt")
+    ),
+    *(
+        f"results/{corpus}/seed2/seqgan/{name}"
+        for corpus in ("poems", "obama", "music")
+        for name in ("generator.pt", "curve.csv", "discriminator.pt")
+    ),
+    "results/music/seed1/seqgan/piano_roll.png",
+    "results/music/real/midi/sample1.mid",
     "logs/synthetic/oracle.log",
     "benchmarks/synthetic/oracle.tsv",
 ]
@@ -499,7 +520,7 @@ for _seed in (1, 2):
 def test_tiny_workflow_runs_end_to_end_and_reports(workdir, mirror):
     (workdir / "mirror.yaml").write_text(yaml.safe_dump({"corpora": {"mirror": str(mirror.resolve())}}))
     args = ("--cores", "2", "--configfile", ".test/config/config.yaml", "mirror.yaml")
-    status, out = snakemake(workdir, *args, timeout=900)
+    status, out = snakemake(workdir, *args, timeout=1800)
     assert status == 0, out[-5000:]
 
     missing = [path for path in EXPECTED_OUTPUTS if not (workdir / path).is_file()]
@@ -522,6 +543,10 @@ def test_tiny_workflow_runs_end_to_end_and_reports(workdir, mirror):
     assert curves == {(run, str(seed)) for run in ("pretrain", *TABLE1_RUNS) for seed in (1, 2)}
     # The mirror holds the Obama substitute, and its outputs say so.
     assert json.loads((workdir / "results/obama/data/summary.json").read_text())["name"] == "obama_SUBSTITUTE"
+    assert "SUBSTITUTE" in (workdir / "results/obama/table.md").read_text()
+    for corpus in ("poems", "obama", "music"):
+        with open(workdir / f"results/{corpus}/table.csv") as f:
+            assert [row["method"] for row in csv.DictReader(f)] == ["mle", "seqgan", "real"], corpus
     # Strategy b equals the `adversarial` settings: Figure 3 reuses the seqgan run, no strategy_b job.
     assert not (workdir / "results/synthetic/seed1/strategy_b").exists()
 

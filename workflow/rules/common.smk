@@ -122,22 +122,22 @@ def corpus_data(wildcards):
 
 
 def corpus_runs(corpus):
-    """Run folders of a corpus's table: each method per seed, and the real data."""
-    return [
-        f"seed{seed}/{method}" for seed in seeds() for method in ("mle", "seqgan")
-    ] + ["real"]
+    """The runs of a corpus's table, key -> folder: each method per seed, and the real data."""
+    runs = {
+        f"seed{seed}_{method}": f"seed{seed}/{method}"
+        for seed in seeds()
+        for method in ("mle", "seqgan")
+    }
+    return {**runs, "real": "real"}
 
 
 def corpus_table_inputs(wildcards):
-    """The config and each run's scores and metrics, keyed KIND__RUN (RUN's / written as .)."""
+    """The config and each run's scores and metrics, keyed KIND__RUN."""
     corpus = wildcards.corpus
     inputs = {"config": f"results/{corpus}/config/report.json"}
-    for run in corpus_runs(corpus):
-        for kind in ("scores", "metrics"):
-            suffix = "csv" if kind == "scores" else "json"
-            inputs[f"{kind}__{run.replace('/', '.')}"] = (
-                f"results/{corpus}/{run}/{kind}.{suffix}"
-            )
+    for key, folder in corpus_runs(corpus).items():
+        inputs[f"scores__{key}"] = f"results/{corpus}/{folder}/scores.csv"
+        inputs[f"metrics__{key}"] = f"results/{corpus}/{folder}/metrics.json"
     return inputs
 
 
@@ -146,11 +146,10 @@ def corpus_targets(corpus=None):
     targets = []
     for name in [corpus] if corpus else CORPORA:
         targets += [f"results/{name}/table.csv", f"results/{name}/table.md"]
-        targets += [f"results/{name}/{run}/samples.txt" for run in corpus_runs(name)]
+        folders = corpus_runs(name).values()
+        targets += [f"results/{name}/{folder}/samples.txt" for folder in folders]
         if name == "music":
-            targets += [
-                f"results/music/{run}/piano_roll.png" for run in corpus_runs(name)
-            ]
+            targets += [f"results/music/{folder}/piano_roll.png" for folder in folders]
     return targets
 
 

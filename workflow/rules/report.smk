@@ -77,7 +77,7 @@ rule corpus_table:
     params:
         runs=lambda wildcards, input: " ".join(
             f"--scores {shlex.quote(input[f'scores__{key}'])} --metrics {shlex.quote(input[f'metrics__{key}'])}"
-            for key in (run.replace("/", ".") for run in corpus_runs(wildcards.corpus))
+            for key in corpus_runs(wildcards.corpus)
         ),
     shell:
         "python -m seqgan report-corpus {wildcards.corpus} {params.runs}"
