@@ -61,6 +61,9 @@ class Run:
             self.cfg = config.load_json(args.config, config.CORPORA[args.experiment])
             if not args.vocab:
                 raise ValueError(f"--experiment {args.experiment} needs --vocab (the corpus's vocab.json)")
+            if any(getattr(args, name, None) for name in ("out_best", "nll_final", "nll_best")):
+                # "best" would be chosen on the test split, and NLL-oracle needs an oracle
+                raise ValueError("--out-best, --nll-final and --nll-best are for the synthetic experiment only")
             self.vocab_size, self.seq_len = len(load_vocab(args.vocab)), self.cfg.seq_len
         devices.set_threads(args.threads)
         self.device = devices.resolve(args.device)
@@ -150,6 +153,8 @@ def cmd_evaluate(args) -> None:
     corpus = Corpus.load(args.data)
     devices.set_threads(args.threads)
     if args.generator:
+        if args.seed is None:
+            raise ValueError("evaluate: --generator needs --seed (it seeds the samples)")
         generator, _ = load_generator(args.generator, devices.resolve(args.device))
         if (generator.vocab_size, generator.seq_len) != (len(corpus.vocab), corpus.seq_len):
             raise ValueError(f"{args.generator}: not a generator of {args.data} (vocabulary or length differ)")
@@ -177,7 +182,8 @@ def cmd_evaluate(args) -> None:
     }
     save_tokens(sequences, args.out_sequences)
     atomic.write_text(args.out_scores, scores.to_csv())
-    atomic.write_text(args.out_samples, rendering.format_samples(args.corpus, corpus.vocab, sequences))
+    header = f"# {corpus.name}, {args.method}" + ("" if args.seed is None else f", seed {args.seed}") + "\n\n"
+    atomic.write_text(args.out_samples, header + rendering.format_samples(args.corpus, corpus.vocab, sequences))
     atomic.write_text(args.out_metrics, json.dumps(metrics, indent=2, ensure_ascii=False) + "\n")
     log.info("scores %s", json.dumps(metrics, ensure_ascii=False))
 
@@ -487,7 +493,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out-metrics", required=True, help="means JSON")
     p.add_argument("--out-samples", required=True, help="the scored sequences as readable text")
     p.add_argument("--out-sequences", required=True, help="the scored sequences as token ids (.pt)")
-    p.add_argument("--seed", type=int, required=True)
+    p.add_argument("--seed", type=int, help="the run's seed (with --generator): seeds its samples")
     p.add_argument("--threads", type=int, default=1)
     p.add_argument("--device", default="auto", choices=("auto", "cpu", "cuda"))
     p.set_defaults(func=cmd_evaluate)

@@ -287,3 +287,13 @@ def test_write_midi_rejects_bad_ids_without_writing(tmp_path):
     with pytest.raises(ValueError, match="no ids"):
         write_midi([], path)
     assert not path.exists()
+
+
+def test_the_split_rule_reproduces_the_published_split_file(mirror):
+    """The mirror's nottingham_midi_split.tsv lists each file's original split: the rule must agree on all."""
+    path = mirror / "nottingham" / "nottingham_midi_split.tsv"
+    if not path.is_file():
+        pytest.skip(f"{path} not in the mirror")
+    rows = [line.split("\t") for line in path.read_text().splitlines()[1:]]
+    assert len(rows) == 1037
+    assert all(original_split(filename) == split for filename, split, _ in rows)

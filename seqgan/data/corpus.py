@@ -61,12 +61,15 @@ class Corpus:
         return next(iter(self.splits.values())).shape[1]
 
     def save(self, directory: str | Path) -> None:
-        directory = Path(directory)
-        for split, tokens in self.splits.items():
-            save_tokens(tokens, directory / f"{split}.pt")
-        atomic.write_text(directory / "vocab.json", json.dumps(list(self.vocab), ensure_ascii=False, indent=0) + "\n")
-        summary = {"name": self.name, "vocab_size": len(self.vocab), "seq_len": self.seq_len, **self.stats}
-        atomic.write_text(directory / "summary.json", json.dumps(summary, ensure_ascii=False, indent=2) + "\n")
+        """The whole folder at once (written beside it, then renamed): never a mix of two runs' files."""
+        with atomic.atomic_dir(directory) as tmp:
+            for split, tokens in self.splits.items():
+                save_tokens(tokens, tmp / f"{split}.pt")
+            vocab = json.dumps(list(self.vocab), ensure_ascii=False, indent=0) + "\n"
+            atomic.write_text(tmp / "vocab.json", vocab)
+            summary = {"name": self.name, "vocab_size": len(self.vocab), "seq_len": self.seq_len}
+            summary = {**summary, "split_names": list(self.splits), **self.stats}
+            atomic.write_text(tmp / "summary.json", json.dumps(summary, ensure_ascii=False, indent=2) + "\n")
 
     @classmethod
     def load(cls, directory: str | Path) -> Corpus:
@@ -75,8 +78,7 @@ class Corpus:
         vocab = load_vocab(directory / "vocab.json")
         splits = {
             split: load_tokens(directory / f"{split}.pt", len(vocab), summary["seq_len"])
-            for split in SPLITS
-            if (directory / f"{split}.pt").is_file()
+            for split in summary["split_names"]
         }
-        stats = {k: v for k, v in summary.items() if k not in ("name", "vocab_size", "seq_len")}
+        stats = {k: v for k, v in summary.items() if k not in ("name", "vocab_size", "seq_len", "split_names")}
         return cls(summary["name"], vocab, splits, stats)

@@ -354,8 +354,10 @@ def _notes(corpus_key: str, label: str, smoothing: str, rows: list[dict]) -> lis
         + (" `<pad>` tokens are removed before scoring." if corpus_key == "obama" else ""),
         (
             "- **Real data**: the test split scored the same way against the training split (the paper's 'real "
-            "data' row; its Self-BLEU: each test sequence against the other test sequences). It does not depend on "
-            "the training seed, so repeated identical evaluations count once."
+            "data' row; its Self-BLEU: each test sequence against the other test sequences). Its references are "
+            "the training sequences the models saw (all of them, or `data.max_train`), not the test set: a larger "
+            "reference set raises BLEU, so compare it with the paper's real-data value rather than with the model rows. "
+            "It does not depend on the training seed."
         ),
         (
             "- **Self-BLEU-n** (Zhu et al. 2018; not in the paper): every generated sequence against all the *other* "

@@ -63,7 +63,7 @@ rule corpus_real_data:
         "python -m seqgan evaluate {wildcards.corpus} --config {input.config:q} --data {params.data:q}"
         " --method real --out-scores {output.scores:q} --out-metrics {output.metrics:q}"
         " --out-samples {output.samples:q} --out-sequences {output.sequences:q}"
-        " --seed 0 --threads {threads} > {log:q} 2>&1"
+        " --threads {threads} > {log:q} 2>&1"
 
 
 # Music samples to listen to and look at: the first five as MIDI files, and a piano roll.
