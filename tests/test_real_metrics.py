@@ -12,8 +12,9 @@ import torch
 from nltk.translate.bleu_score import SmoothingFunction, sentence_bleu
 
 from seqgan.metrics.bleu import self_bleu_per_sentence
+from seqgan.metrics.corpus_scores import score
 from seqgan.metrics.music import music_mse
-from seqgan.metrics.real_bleu import bleu, real_data_bleu, reference_set, sample_indices, self_bleu, strip_tokens
+from seqgan.metrics.real_bleu import bleu, reference_set, sample_indices, self_bleu, strip_tokens
 from seqgan.metrics.significance import welch_t_test
 
 pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")  # nltk warns on zero precisions
@@ -86,9 +87,9 @@ def test_padding_is_not_counted():
 def test_real_data_row_is_test_against_train():
     rng = random.Random(7)
     train, test = padded(rng, 4, 20), padded(rng, 4, 8)
-    got = real_data_bleu(torch.tensor(test), torch.tensor(train), 2, strip={PAD})
+    got = score(torch.tensor(test), torch.tensor(train), (2,), "none", strip=(PAD,))  # as the CLI scores it
     expected = [nltk_bleu(unpad(train), t, 2) for t in unpad(test)]
-    np.testing.assert_allclose(got.per_sequence, expected, rtol=0, atol=1e-12)
+    np.testing.assert_allclose(got.per_sequence["bleu2"], expected, rtol=0, atol=1e-12)
 
 
 @pytest.mark.parametrize("n, smoothing", [(2, "none"), (3, "method1"), (4, "none"), (4, "method2"), (4, "method7")])

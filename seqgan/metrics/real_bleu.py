@@ -3,7 +3,7 @@
 BLEU (the paper's): every generated sequence is scored by sentence BLEU-n, uniform weights 1/n, against the WHOLE
 reference set (the test split), and the scores are averaged over generated sequences. This is the mean of sentence
 scores, not nltk's ``corpus_bleu`` (which pools n-gram counts over hypotheses). The paper's "real data" row is the
-same function with the test split as hypotheses and the train split as references (``real_data_bleu``).
+same function with the test split as hypotheses and the train split as references (``corpus_scores.score``).
 
 Self-BLEU (Zhu et al. 2018, Texygen; a diversity figure, high = repetitive): every generated sequence is scored
 against all the OTHER generated sequences as references (itself excluded; an identical twin still counts) and the
@@ -72,11 +72,6 @@ def bleu(hypotheses, references, n: int, smoothing: str = "none", strip: Iterabl
         raise ValueError("hypotheses: empty; the mean BLEU of no sequences is undefined")
     scores = references.per_sentence(hyps, n, smoothing)
     return BleuScores(n, smoothing, tuple(scores), tuple(range(len(hyps))))
-
-
-def real_data_bleu(test, train, n: int, smoothing: str = "none", strip: Iterable[int] = ()) -> BleuScores:
-    """The paper's "real data" row: each test sequence against the whole training split."""
-    return bleu(test, train, n, smoothing, strip)
 
 
 def sample_indices(size: int, sample: int | None) -> list[int]:
