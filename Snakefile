@@ -46,12 +46,19 @@ rule all:
     input:
         synthetic_targets(),
         corpus_targets(),
+        "results/report/index.html",
 
 
 # Named target: the synthetic (oracle) experiment, the paper's Table 1 and Figures 2 and 3.
 rule synthetic:
     input:
         synthetic_targets(),
+
+
+# Named target: the report page (results/report/index.html and report.md), with everything it shows.
+rule report:
+    input:
+        "results/report/index.html",
 
 
 # Named targets of the real corpora: the paper's Tables 2, 3 and 4 with their samples.

@@ -425,6 +425,12 @@ def cmd_report_strategies(args) -> None:
     synthetic.write_figure3(cfg, runs, args.out_figure, args.out_svg)
 
 
+def cmd_report(args) -> None:
+    from seqgan.report import page  # matplotlib is only needed here
+
+    page.write_report(page.inputs_from_args(args), args.out_md, args.out_html, args.out_figure)
+
+
 def _training_args(parser: argparse.ArgumentParser, *inputs: str, trains: bool = True) -> None:
     parser.add_argument("--config", required=True, help="experiment config JSON written by the workflow")
     parser.add_argument(
@@ -563,6 +569,26 @@ def build_parser() -> argparse.ArgumentParser:
     p = verbs.add_parser("report-strategies", help="Figure 3: SeqGAN under each training strategy")
     _report_args(p)
     p.set_defaults(func=cmd_report_strategies, nll_final=None)
+
+    p = verbs.add_parser("report", help="the whole report: report.md and a self-contained index.html")
+    p.add_argument("--config", required=True, help="the workflow's whole config as JSON")
+    for name, what in (("table1", "Table 1 (table1.md)"), ("figure2", "Figure 2 (PNG)"), ("figure3", "Figure 3 (PNG)")):
+        p.add_argument(f"--{name}", help=what)
+    repeated = {
+        "table": "CORPUS:PATH of a corpus's table.md",
+        "table-csv": "CORPUS:PATH of its table.csv (the real-data figure)",
+        "summary": "CORPUS:PATH of its data/summary.json",
+        "samples": "CORPUS/METHOD:PATH of samples.txt (METHOD: mle, seqgan, real)",
+        "piano-roll": "METHOD:PATH of a music piano roll (PNG)",
+        "midi": "METHOD:DIR of a music run's MIDI files",
+        "benchmark": "RULE:PATH of a Snakemake benchmark TSV",
+    }
+    for name, what in repeated.items():
+        p.add_argument(f"--{name}", action="append", help=what + "; repeated")
+    p.add_argument("--out-md", required=True, help="report.md (links relative to its folder)")
+    p.add_argument("--out-html", required=True, help="the self-contained page")
+    p.add_argument("--out-figure", help="PNG of Tables 2-4 as bars (needs --table-csv)")
+    p.set_defaults(func=cmd_report)
     return parser
 
 

@@ -435,6 +435,7 @@ def test_paper_config_plans_every_experiment(workdir):
     }  # fmt: skip
     assert all(jobs[rule] == 3 * count for rule, count in per_corpus.items()), jobs
     assert jobs["music_render"] == 3, jobs  # MLE, SeqGAN, real data
+    assert jobs["report_config"] == 1 and jobs["report_page"] == 1, jobs
     assert jobs["fetch"] == 4, jobs  # the released oracle and the three corpora
     assert "results/downloads/obama/input.txt" in out  # the paper's Obama corpus, not the substitute
     for rule, count in PAPER_JOBS_PER_SEED.items():
@@ -500,6 +501,7 @@ EXPECTED_OUTPUTS = [
     "results/music/real/midi/sample1.mid",
     "logs/synthetic/oracle.log",
     "benchmarks/synthetic/oracle.tsv",
+    *(f"results/report/{name}" for name in ("config.json", "report.md", "index.html", "real_data.png")),
 ]
 for _seed in (1, 2):
     EXPECTED_OUTPUTS += [
@@ -547,6 +549,11 @@ def test_tiny_workflow_runs_end_to_end_and_reports(workdir, mirror):
     for corpus in ("poems", "obama", "music"):
         with open(workdir / f"results/{corpus}/table.csv") as f:
             assert [row["method"] for row in csv.DictReader(f)] == ["mle", "seqgan", "real"], corpus
+    # The report page counts every job's benchmark file (common.smk lists them; this checks the list).
+    benchmarks = len(list((workdir / "benchmarks").rglob("*.tsv")))
+    report = (workdir / "results/report/report.md").read_text(encoding="utf-8")
+    assert f"From the rules' `benchmark:` files: {benchmarks} jobs" in report
+    assert "**Preset**: `test`" in report and "SUBSTITUTE corpus (`obama_SUBSTITUTE`)" in report
     # Strategy b equals the `adversarial` settings: Figure 3 reuses the seqgan run, no strategy_b job.
     assert not (workdir / "results/synthetic/seed1/strategy_b").exists()
 
@@ -578,9 +585,10 @@ def test_tiny_workflow_runs_end_to_end_and_reports(workdir, mirror):
     new_strategy = {"name": "e", "g_steps": 2, "d_steps": 1, "k_epochs": 1, "iterations": 2}
     strategies = [*read_yaml(REPO / ".test/config/config.yaml")["synthetic"]["strategies"], new_strategy]
     jobs = plan({"synthetic": {"strategies": strategies}})  # trains the new strategy only
-    assert jobs == {"stage_config": 2, "seqgan": 2, "report_synthetic": 1, "report_strategies": 1, "all": 1}, jobs
+    reports = {"report_synthetic": 1, "report_strategies": 1, "report_config": 1, "report_page": 1, "all": 1}
+    assert jobs == {"stage_config": 2, "seqgan": 2, **reports}, jobs
     jobs = plan({"synthetic": {"pg_bleu": {"max_n": 2}}})
-    assert jobs == {"stage_config": 2, "pg_baseline": 2, "report_synthetic": 1, "report_strategies": 1, "all": 1}, jobs
+    assert jobs == {"stage_config": 2, "pg_baseline": 2, **reports}, jobs
 
     # The HTML report (figure and table with their captions) builds from the finished run.
     status, out = snakemake(workdir, *args, "--report", "report.html")

@@ -22,6 +22,7 @@ import torch
 
 from seqgan import atomic
 from seqgan.data.vocab import PAD, UNK
+from seqgan.report.plotting import pyplot
 
 POEM_LINES = 4
 UNK_CHAR = "□"  # a poem's <unk>: one character wide
@@ -81,15 +82,6 @@ def format_samples(corpus_key: str, vocab, ids) -> str:
 # ---------------------------------------------------------------- piano roll
 
 
-def _pyplot():
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    return plt
-
-
 def write_piano_roll(
     ids, vocab, png_path, title: str, *, max_sequences: int = 4, sample_seconds: float | None = 0.4
 ) -> None:
@@ -105,7 +97,7 @@ def write_piano_roll(
     step = -(-(high - low + 1) // 7)  # ceil: at most 7 note names per axis
     ticks = list(range(low, high + 1, step))
     scale = sample_seconds or 1.0
-    plt = _pyplot()
+    plt = pyplot()
     fig, axes = plt.subplots(len(rows), 1, figsize=(7, 1.4 * len(rows) + 0.6), sharex=True, squeeze=False)
     for k, (ax, row) in enumerate(zip(axes[:, 0], rows)):
         times = [t * scale for t in range(len(row) + 1)]

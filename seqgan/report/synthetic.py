@@ -12,6 +12,7 @@ from pathlib import Path
 
 from seqgan import atomic
 from seqgan.metrics.significance import welch_t_test
+from seqgan.report.plotting import pyplot
 from seqgan.train.curve import COLUMNS as CURVE_COLUMNS
 
 # Paper, Table 1 (NLL-oracle). Both of our Random rows are compared with the paper's single Random row.
@@ -313,15 +314,6 @@ def write_curves(runs: list[CurveRun], csv_path: str | Path) -> None:
 # ---------------------------------------------------------------- figures
 
 
-def _pyplot():
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    return plt
-
-
 def _draw(ax, runs: list[CurveRun], column: str, **style) -> None:
     """Mean over seeds at each epoch, with a min-max band when there are several seeds."""
     by_epoch: dict[int, list[float]] = {}
@@ -352,7 +344,7 @@ def _save(plt, fig, png_path: str | Path, svg_path: str | Path) -> None:
 
 def write_figure2(runs: list[CurveRun], png_path: str | Path, svg_path: str | Path) -> None:
     """Paper Fig. 2: NLL-oracle (left) and NLL-test (right) vs epoch; Random and strategy runs are not drawn."""
-    plt = _pyplot()
+    plt = pyplot()
     fig, axes = plt.subplots(1, 2, figsize=(11, 4.2))
     panels = (
         ("nll_oracle", "NLL-oracle", "NLL-oracle (paper Fig. 2)"),
@@ -384,7 +376,7 @@ def write_figure3(cfg, runs: list[CurveRun], png_path: str | Path, svg_path: str
     # 2x2 for the paper's four panels, a row for up to three, rows of three beyond four.
     ncols = 2 if len(strategies) == 4 else min(len(strategies), 3)
     nrows = math.ceil(len(strategies) / ncols)
-    plt = _pyplot()
+    plt = pyplot()
     fig, axes = plt.subplots(nrows, ncols, figsize=(4.2 * ncols, 3.4 * nrows), sharey=True, squeeze=False)
     pretrain = [run for run in runs if run.method == "pretrain"]
     for ax in axes.flat[len(strategies) :]:

@@ -46,6 +46,10 @@ ORACLE_PARAMS = "results/downloads/seqgan_oracle/target_params_py3.pkl"
 # Table 1 method -> its run folders (Random has one per definition).
 TEACHER_FORCED = ("mle", "scheduled_sampling")
 PG_BASELINES = {"pg_bleu": "bleu", "constant_reward": "constant"}  # method -> --reward
+# GPUs each training or evaluation job asks for: one, unless the config says `device: cpu`. Locally
+# the profile's global `gpu=1` then runs GPU jobs one at a time; under SLURM it becomes `--gpus=1`,
+# so `--config device=cpu` is how a CPU-only cluster (and CI's) switches the request off.
+GPUS_PER_JOB = 0 if config["device"] == "cpu" else 1
 
 
 # The config sections each stage reads (seqgan/cli.py). A stage's config file is rewritten, and the
@@ -264,3 +268,80 @@ def synthetic_targets():
     if config["synthetic"]["strategies"]:
         targets += [f"{SYNTHETIC}/figure3.png", f"{SYNTHETIC}/figure3.svg"]
     return targets
+
+
+def benchmark_files():
+    """(rule, benchmark file) of every job of the run, for the report's compute table (see the rules' `benchmark:`)."""
+    rule_of_run = {"seqgan": "seqgan", **{m: "pg_baseline" for m in PG_BASELINES}}
+    rule_of_run |= {m: "teacher_forced" for m in TEACHER_FORCED}
+    files = [("oracle", "benchmarks/synthetic/oracle.tsv")]
+    strategy_runs = {strategy_run(s) for s in config["synthetic"]["strategies"]}
+    for seed in seeds():
+        folder = f"benchmarks/synthetic/seed{seed}"
+        files += [
+            (job, f"{folder}/{job}.tsv")
+            for job in ("pretrain", "pretrain_discriminator")
+        ]
+        for run in table1_runs():
+            name = "random" if run.startswith("random_") else rule_of_run[run]
+            files.append((name, f"{folder}/{run}.tsv"))
+        files += [
+            ("seqgan", f"{folder}/{run}.tsv")
+            for run in sorted(strategy_runs - {"seqgan"})
+        ]
+    for corpus in CORPORA:
+        files += [("corpus", f"benchmarks/{corpus}/data.tsv")]
+        files += [("corpus_real_data", f"benchmarks/{corpus}/evaluate_real.tsv")]
+        for seed in seeds():
+            folder = f"benchmarks/{corpus}/seed{seed}"
+            for job in ("pretrain", "pretrain_discriminator", "mle", "seqgan"):
+                files.append((f"corpus_{job}", f"{folder}/{job}.tsv"))
+            files += [
+                ("corpus_evaluate", f"{folder}/evaluate_{m}.tsv")
+                for m in ("mle", "seqgan")
+            ]
+    return files
+
+
+def report_page_items():
+    """(CLI option, NAME or None, path) of every file the report page reads: the whole config, the tables,
+    figures, samples (the first seed's, and the real data's) and every job's benchmark file.
+    """
+    items = [("config", None, "results/report/config.json")]
+    items += [(name, None, f"{SYNTHETIC}/{name}.md") for name in ("table1",)]
+    items += [("figure2", None, f"{SYNTHETIC}/figure2.png")]
+    if config["synthetic"]["strategies"]:
+        items.append(("figure3", None, f"{SYNTHETIC}/figure3.png"))
+    first = f"seed{seeds()[0]}"
+    runs = {"mle": f"{first}/mle", "seqgan": f"{first}/seqgan", "real": "real"}
+    for corpus in CORPORA:
+        items += [
+            ("table", corpus, f"results/{corpus}/table.md"),
+            ("table-csv", corpus, f"results/{corpus}/table.csv"),
+            ("summary", corpus, f"results/{corpus}/data/summary.json"),
+        ]
+        for method, folder in runs.items():
+            items.append(
+                (
+                    "samples",
+                    f"{corpus}/{method}",
+                    f"results/{corpus}/{folder}/samples.txt",
+                )
+            )
+    for method, folder in runs.items():
+        items.append(("piano-roll", method, f"results/music/{folder}/piano_roll.png"))
+        items.append(("midi", method, f"results/music/{folder}/midi"))
+    items += [("benchmark", name, path) for name, path in benchmark_files()]
+    return items
+
+
+def report_page_inputs(wildcards):
+    return [path for _, _, path in report_page_items()]
+
+
+def report_page_args(wildcards):
+    """`--OPTION [NAME:]PATH` for every file of report_page_items (the same paths as the rule's input)."""
+    return " ".join(
+        f"--{option} {shlex.quote(path if name is None else f'{name}:{path}')}"
+        for option, name, path in report_page_items()
+    )

@@ -23,7 +23,7 @@ rule corpus_evaluate:
         "../envs/seqgan.yaml"
     threads: 2
     resources:
-        gpu=1,
+        gpu=GPUS_PER_JOB,
         runtime=60,
         mem_mb=8000,
     params:
@@ -74,7 +74,12 @@ rule music_render:
         sequences="results/music/{run}/samples.pt",
     output:
         midi=directory("results/music/{run}/midi"),
-        piano_roll="results/music/{run}/piano_roll.png",
+        piano_roll=report(
+            "results/music/{run}/piano_roll.png",
+            category="music",
+            subcategory="samples",
+            caption="../report/piano_roll.rst",
+        ),
     log:
         "logs/music/render_{run}.log",
     wildcard_constraints:

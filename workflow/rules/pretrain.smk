@@ -19,7 +19,7 @@ rule pretrain:
         "../envs/seqgan.yaml"
     threads: 4
     resources:
-        gpu=1,
+        gpu=GPUS_PER_JOB,
         runtime=180,
         mem_mb=4000,
     params:
@@ -48,7 +48,7 @@ rule pretrain_discriminator:
         "../envs/seqgan.yaml"
     threads: 4
     resources:
-        gpu=1,
+        gpu=GPUS_PER_JOB,
         runtime=240,
         mem_mb=4000,
     params:
@@ -82,7 +82,7 @@ rule corpus_pretrain:
         "../envs/seqgan.yaml"
     threads: 4
     resources:
-        gpu=1,
+        gpu=GPUS_PER_JOB,
         runtime=360,
         mem_mb=4000,
     params:
@@ -114,7 +114,7 @@ rule corpus_pretrain_discriminator:
         "../envs/seqgan.yaml"
     threads: 4
     resources:
-        gpu=1,
+        gpu=GPUS_PER_JOB,
         runtime=240,
         mem_mb=4000,
     params:

@@ -8,13 +8,13 @@ rule report_synthetic:
     output:
         table_csv=report(
             "results/synthetic/table1.csv",
-            category="Synthetic",
+            category="synthetic",
             caption="../report/table1.rst",
         ),
         table_md="results/synthetic/table1.md",
         figure=report(
             "results/synthetic/figure2.png",
-            category="Synthetic",
+            category="synthetic",
             caption="../report/figure2.rst",
         ),
         svg="results/synthetic/figure2.svg",
@@ -39,7 +39,7 @@ rule report_strategies:
     output:
         figure=report(
             "results/synthetic/figure3.png",
-            category="Synthetic",
+            category="synthetic",
             caption="../report/figure3.rst",
         ),
         svg="results/synthetic/figure3.svg",
@@ -62,8 +62,7 @@ rule corpus_table:
     output:
         table_csv=report(
             "results/{corpus}/table.csv",
-            category="Real data",
-            subcategory="{corpus}",
+            category="{corpus}",
             caption="../report/corpus_table.rst",
         ),
         table_md="results/{corpus}/table.md",
@@ -82,3 +81,48 @@ rule corpus_table:
     shell:
         "python -m seqgan report-corpus {wildcards.corpus} {params.runs}"
         " --out-table-csv {output.table_csv:q} --out-table-md {output.table_md:q} > {log:q} 2>&1"
+
+
+# The whole config as the report prints it: rewritten (and the page rebuilt) whenever any key changes.
+rule report_config:
+    output:
+        "results/report/config.json",
+    log:
+        "logs/report/config.log",
+    localrule: True
+    conda:
+        "../envs/seqgan.yaml"
+    params:
+        settings=lambda wildcards: json.loads(json.dumps(config, sort_keys=True)),
+    script:
+        "../scripts/write_config.py"
+
+
+# The reproduction report: report.md for GitHub and index.html, one self-contained page (figures
+# embedded) with Tables 1-4 beside the paper, the figures, samples, the choices the paper left
+# open, what is not reproducible, wall time and memory per job, versions and the config.
+rule report_page:
+    input:
+        report_page_inputs,
+    output:
+        html=report(
+            "results/report/index.html",
+            category="report",
+            caption="../report/page.rst",
+        ),
+        md="results/report/report.md",
+        figure=report(
+            "results/report/real_data.png",
+            category="report",
+            caption="../report/real_data.rst",
+        ),
+    log:
+        "logs/report/page.log",
+    localrule: True
+    conda:
+        "../envs/seqgan.yaml"
+    params:
+        args=report_page_args,
+    shell:
+        "python -m seqgan report {params.args} --out-md {output.md:q} --out-html {output.html:q}"
+        " --out-figure {output.figure:q} > {log:q} 2>&1"

@@ -62,7 +62,7 @@ rule teacher_forced:
         "../envs/seqgan.yaml"
     threads: 4
     resources:
-        gpu=1,
+        gpu=GPUS_PER_JOB,
         runtime=480,
         mem_mb=4000,
     params:
@@ -104,7 +104,7 @@ rule pg_baseline:
         "../envs/seqgan.yaml"
     threads: 4
     resources:
-        gpu=1,
+        gpu=GPUS_PER_JOB,
         runtime=1440,
         mem_mb=8000,
     params:
@@ -147,7 +147,7 @@ rule seqgan:
         "../envs/seqgan.yaml"
     threads: 4
     resources:
-        gpu=1,
+        gpu=GPUS_PER_JOB,
         runtime=2880,
         mem_mb=8000,
     params:
@@ -191,7 +191,7 @@ rule corpus_mle:
         "../envs/seqgan.yaml"
     threads: 4
     resources:
-        gpu=1,
+        gpu=GPUS_PER_JOB,
         runtime=480,
         mem_mb=4000,
     params:
@@ -229,7 +229,7 @@ rule corpus_seqgan:
         "../envs/seqgan.yaml"
     threads: 4
     resources:
-        gpu=1,
+        gpu=GPUS_PER_JOB,
         runtime=2880,
         mem_mb=8000,
     params:
