@@ -423,23 +423,26 @@ def test_paper_config_plans_every_experiment(workdir):
     status, out = snakemake(workdir, "-n", "--cores", "1")
     assert status == 0, out
     jobs = planned_jobs(out)
-    for rule in (*PER_SEED_RULES, "report_synthetic", "report_strategies", "oracle"):
+    seeds = 3  # the paper config: mean ± std and per-seed t-tests over three seeds
+    for rule in PER_SEED_RULES:
+        assert jobs.get(rule) == seeds, (rule, jobs)
+    for rule in ("report_synthetic", "report_strategies", "oracle"):
         assert jobs.get(rule) == 1, (rule, jobs)
     # One config file per stage: oracle, the two pretrainings, the six Table 1 methods (Random's two
     # definitions share one), strategies a-c, and the reports; per corpus data, the two pretrainings,
     # mle, seqgan, evaluate and report.
     assert jobs["stage_config"] == 13 + 3 * 7, jobs
     per_corpus = {
-        "corpus": 1, "corpus_pretrain": 1, "corpus_pretrain_discriminator": 1, "corpus_mle": 1, "corpus_seqgan": 1,
-        "corpus_evaluate": 2, "corpus_real_data": 1, "corpus_table": 1,
+        "corpus": 1, "corpus_pretrain": seeds, "corpus_pretrain_discriminator": seeds, "corpus_mle": seeds,
+        "corpus_seqgan": seeds, "corpus_evaluate": 2 * seeds, "corpus_real_data": 1, "corpus_table": 1,
     }  # fmt: skip
     assert all(jobs[rule] == 3 * count for rule, count in per_corpus.items()), jobs
-    assert jobs["music_render"] == 3, jobs  # MLE, SeqGAN, real data
+    assert jobs["music_render"] == 2 * seeds + 1, jobs  # MLE and SeqGAN per seed, the real data
     assert jobs["report_config"] == 1 and jobs["report_page"] == 1, jobs
     assert jobs["fetch"] == 4, jobs  # the released oracle and the three corpora
     assert "results/downloads/obama/input.txt" in out  # the paper's Obama corpus, not the substitute
     for rule, count in PAPER_JOBS_PER_SEED.items():
-        assert jobs.get(rule) == count, (rule, jobs)
+        assert jobs.get(rule) == seeds * count, (rule, jobs)
     assert "results/synthetic/seed1/strategy_d" not in out  # (1, 5, 3) x 200 is the seqgan run itself
 
 
@@ -452,6 +455,15 @@ def test_plan_scales_with_seeds_and_fetches_only_for_the_released_oracle(workdir
     assert all(jobs[rule] == 3 * count for rule, count in PAPER_JOBS_PER_SEED.items()), jobs
     assert "fetch" not in jobs
     assert "--seed 7" in out
+
+
+def test_training_jobs_ask_for_a_gpu_unless_the_device_is_cpu(workdir):
+    """One GPU per training job (SLURM: --gpus=1; locally the profile's gpu=1 runs them one at a time)."""
+    for device, gpus in (("auto", "gpu=1"), ("cuda", "gpu=1"), ("cpu", "gpu=0")):
+        status, out = snakemake(workdir, "-n", "--cores", "1", "synthetic", "--config", f"device={device}")
+        assert status == 0, out
+        pretrain = out.split("rule pretrain:", 1)[1].split("\n\n", 1)[0]
+        assert re.search(rf"resources: .*\b{gpus}\b", pretrain), (device, pretrain)
 
 
 def test_mirror_is_passed_to_fetch(workdir):

@@ -29,7 +29,7 @@ from seqgan import atomic
 from seqgan.report import corpora, markdown
 from seqgan.report.plotting import pyplot
 
-CORPORA = ("poems", "obama", "music")
+CORPORA = tuple(corpora.NAMES)  # poems, obama, music: the order of Tables 2-4
 SAMPLE_METHODS = ("mle", "seqgan", "real")
 SAMPLES_SHOWN = {"poems": 3, "obama": 5, "music": 3}  # per method; poems are 4 lines each
 PACKAGES = ("torch", "numpy", "scipy", "matplotlib", "mido", "tqdm", "pyyaml", "jsonschema", "snakemake")

@@ -25,6 +25,7 @@ rule random:
         "../envs/seqgan.yaml"
     threads: 2
     resources:
+        gpu=GPUS_PER_JOB,
         runtime=30,
         mem_mb=4000,
     params:
