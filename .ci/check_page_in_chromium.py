@@ -59,6 +59,8 @@ def probe_copy(page: Path, folder: Path) -> Path:
     text = page.read_text(encoding="utf-8")
     if "</body>" not in text:
         raise SystemExit(f"{page}: no </body>: not a complete HTML page")
+    if "script-src 'none'" not in text:
+        raise SystemExit(f"{page}: no \"script-src 'none'\" in its policy: not the report page this check expects")
     text = text.replace("script-src 'none'", "script-src 'unsafe-inline'").replace("</body>", PROBE + "\n</body>")
     copy = folder / f".probe-{page.name}"
     copy.write_text(text, encoding="utf-8")
@@ -66,7 +68,10 @@ def probe_copy(page: Path, folder: Path) -> Path:
 
 
 def run(args: list[str], timeout: int = 120) -> str:
-    result = subprocess.run(args, capture_output=True, text=True, timeout=timeout, check=False)
+    try:
+        result = subprocess.run(args, capture_output=True, text=True, timeout=timeout, check=False)
+    except subprocess.TimeoutExpired:
+        raise SystemExit(f"chromium did not finish within {timeout} s") from None
     if result.returncode != 0:
         raise SystemExit(f"chromium failed ({result.returncode}): {result.stderr[-2000:]}")
     return result.stdout

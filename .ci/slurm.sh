@@ -29,7 +29,12 @@ live_pid() {
 }
 
 # Debian's compiled-in config dir (/etc/slurm on Debian 12): asked of the package, not assumed.
-sysconf_dir() { dpkg -L slurm-client | grep -m1 '/slurm$'; }
+# (The list is read whole first: grep -m1 on a pipe could SIGPIPE dpkg and, under pipefail, end us.)
+sysconf_dir() {
+    local files
+    files=$(dpkg -L slurm-client)
+    grep -m1 '/slurm$' <<<"$files" || { echo "slurm.sh: no config dir in slurm-client's files" >&2; exit 1; }
+}
 
 up() {
     [ "$(id -u)" -eq 0 ] || { echo "slurm.sh up: needs root (apt-get, daemons as root)" >&2; exit 1; }

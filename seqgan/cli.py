@@ -572,6 +572,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = verbs.add_parser("report", help="the whole report: report.md and a self-contained index.html")
     p.add_argument("--config", required=True, help="the workflow's whole config as JSON")
+    p.add_argument("--paper-config", help="config/config.yaml: the report lists the settings that differ from it")
     for name, what in (("table1", "Table 1 (table1.md)"), ("figure2", "Figure 2 (PNG)"), ("figure3", "Figure 3 (PNG)")):
         p.add_argument(f"--{name}", help=what)
     repeated = {

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
 from seqgan import cli
 from seqgan.report import markdown
@@ -50,11 +51,18 @@ def test_nested_lists_code_blocks_details_and_images():
     )
     html = markdown.to_html(text, image_src=lambda src: "data:" + src)
     assert html == (
-        "<ul>\n<li>a</li>\n<ul>\n<li>b</li>\n<li>c</li>\n</ul>\n<li>d</li>\n</ul>\n"
+        "<ul>\n<li>a\n<ul>\n<li>b\n</li>\n<li>c\n</li></ul></li>\n<li>d\n</li></ul>\n"
         "<pre><code>&lt;script&gt;alert(1)&lt;/script&gt;\n*not italic*</code></pre>\n"
         "<details>\n<summary>The <strong>config</strong></summary>\n</details>\n"
         '<figure><img src="data:fig.png" alt="A figure"></figure>'
     )
+
+
+def test_edge_cases_centred_columns_nested_emphasis_and_a_list_before_an_image():
+    assert 'style="text-align:center"' in markdown.to_html("| a |\n|:-:|\n| b |")
+    assert markdown.inline("**bold *it* bold**") == "<strong>bold <em>it</em> bold</strong>"
+    html = markdown.to_html("- item\n![a figure](b.png)")
+    assert html == '<ul>\n<li>item\n</li></ul>\n<figure><img src="b.png" alt="a figure"></figure>'
 
 
 def test_raw_html_is_shown_as_text_never_interpreted():
@@ -128,6 +136,15 @@ def result_set(tmp_path, monkeypatch):
         },
     }
     write(Path("results/report/config.json"), json.dumps(config))
+    # The paper config as config/config.yaml holds it: the report lists where this run differs.
+    paper = {
+        **config,
+        "preset": "paper",
+        "seeds": [1, 2, 3],
+        "device": "auto",
+        "synthetic": {"adversarial": {"iterations": 200}},
+    }
+    write(Path("config/config.yaml"), yaml.safe_dump(paper))
     write(Path("results/synthetic/table1.md"), TABLE1_MD)
     png(Path("results/synthetic/figure2.png"), "red")
     write(
@@ -154,7 +171,7 @@ def result_set(tmp_path, monkeypatch):
         ("corpus", write(Path("benchmarks/poems/data.tsv"), BENCHMARK.format(s="0.5", rss="NA"))),
     ]
     args = [
-        "report", "--config", "results/report/config.json",
+        "report", "--config", "results/report/config.json", "--paper-config", "config/config.yaml",
         "--table1", "results/synthetic/table1.md", "--figure2", "results/synthetic/figure2.png",
         "--table", "poems:results/poems/table.md", "--table-csv", "poems:results/poems/table.csv",
         "--summary", "poems:results/poems/data/summary.json",
@@ -190,7 +207,11 @@ def test_report_page_holds_every_section_with_our_numbers_beside_the_papers(resu
     assert "**Training subset** (`data.max_train`, not the paper's): music 100 training sequences." in md
     # What is not reproducible: the substitute corpus and the scale.
     assert "SUBSTITUTE corpus (`nottingham_SUBSTITUTE`)" in md
-    assert "3 adversarial iterations (paper: 200); the `tiny` preset's reduced training" in md
+    # Settings that differ from the paper config, each with both values (preset, device: not settings).
+    assert "- **Settings**: 2 differ from the paper config" in md
+    assert "| `seeds` | `[1, 2]` | `[1, 2, 3]` |" in md
+    assert "| `synthetic.adversarial.iterations` | `3` | `200` |" in md
+    assert "| `device`" not in md and "| `preset`" not in md
     # Compute: seeds summed per job kind, the longest job, the highest peak memory; NA memory shown as –.
     assert "3 jobs, 0.00 h of job wall time" in md
     assert "| synthetic/pretrain | pretrain | 2 | 4.0 | 2.5 | 300 |" in md
@@ -239,6 +260,13 @@ def test_bad_inputs_name_the_file(result_set, caplog):
     Path("results/synthetic/figure2.png").unlink()
     assert cli.main(result_set) == 1
     assert "../synthetic/figure2.png" in caplog.text
+    write(Path("results/poems/table.csv"), "corpus,method\n")
+    assert cli.main(result_set) == 1
+    assert "results/poems/table.csv: no rows" in caplog.text
+    write(Path("results/poems/table.csv"), POEMS_CSV.replace("bleu2_std,", "").replace("0.01,0.667", "0.667"))
+    assert cli.main(result_set) == 1
+    assert "results/poems/table.csv: not a corpus table CSV" in caplog.text
+    write(Path("results/poems/table.csv"), POEMS_CSV)
     write(Path("results/report/config.json"), json.dumps({"seeds": [1]}))
     assert cli.main(result_set) == 1
     assert "results/report/config.json: no key 'preset'" in caplog.text

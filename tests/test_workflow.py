@@ -566,6 +566,10 @@ def test_tiny_workflow_runs_end_to_end_and_reports(workdir, mirror):
     report = (workdir / "results/report/report.md").read_text(encoding="utf-8")
     assert f"From the rules' `benchmark:` files: {benchmarks} jobs" in report
     assert "**Preset**: `test`" in report and "SUBSTITUTE corpus (`obama_SUBSTITUTE`)" in report
+    # The page renders our writers' Markdown completely: no markup left outside code.
+    html = (workdir / "results/report/index.html").read_text(encoding="utf-8")
+    text = re.sub(r"<pre>.*?</pre>|<code>.*?</code>", "", html, flags=re.DOTALL)
+    assert "**" not in text and "`" not in text and "|---" not in text and "](" not in text
     # Strategy b equals the `adversarial` settings: Figure 3 reuses the seqgan run, no strategy_b job.
     assert not (workdir / "results/synthetic/seed1/strategy_b").exists()
 

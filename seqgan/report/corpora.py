@@ -316,7 +316,7 @@ def _cell(row: dict, name: str) -> str:
     return f"{mean:.4f}" + (f" ± {std:.4f}" if std != "" else "")
 
 
-def _header(name: str) -> str:
+def metric_header(name: str) -> str:
     if name == "mse":
         return "MSE"
     if name.startswith("self_bleu"):
@@ -398,8 +398,8 @@ def _markdown(corpus_key: str, columns: list[str], rows: list[dict], smoothing: 
     self_bleu = [c.removesuffix("_std") for c in columns if c.startswith("self_bleu") and c.endswith("_std")]
     header = ["Method"]
     for name in tested:
-        header += [f"{_header(name)} (ours)", "paper", "p (MLE vs SeqGAN)"]
-    header += [_header(name) for name in self_bleu] + ["n"]
+        header += [f"{metric_header(name)} (ours)", "paper", "p (MLE vs SeqGAN)"]
+    header += [metric_header(name) for name in self_bleu] + ["n"]
     lines = [
         f"# {title(corpus_key, label)}",
         "",

@@ -17,7 +17,7 @@ TABLE_RULE = re.compile(r"^\|(\s*:?-+:?\s*\|)+$")
 # Inline markup, tried left to right: code first, so that `*` inside code stays literal.
 INLINE = re.compile(
     r"`(?P<code>[^`]+)`"
-    r"|\*\*(?P<strong>[^*]+)\*\*"
+    r"|\*\*(?P<strong>.+?)\*\*"
     r"|\*(?P<em>[^*\s][^*]*)\*"
     r"|\[(?P<text>[^\]]+)\]\((?P<href>[^)\s]+)\)"
 )
@@ -48,9 +48,15 @@ def _cells(line: str) -> list[str]:
     return [cell.strip() for cell in line.strip().strip("|").split("|")]
 
 
+def _align(rule_cell: str) -> str:
+    if rule_cell.startswith(":") and rule_cell.endswith(":"):
+        return "center"
+    return "right" if rule_cell.endswith(":") else "left"
+
+
 def _table(lines: list[str]) -> str:
     header, rule, *rows = lines
-    aligns = ["right" if cell.endswith(":") else "left" for cell in _cells(rule)]
+    aligns = [_align(cell) for cell in _cells(rule)]
 
     def row(cells: list[str], tag: str) -> str:
         parts = [f'<{tag} style="text-align:{align}">{inline(c)}</{tag}>' for c, align in zip(cells, aligns)]
@@ -61,22 +67,23 @@ def _table(lines: list[str]) -> str:
 
 
 def _list(lines: list[str]) -> str:
-    """Bullets nested by two spaces per level; a line without a bullet continues the item above."""
-    out, depth = [], 0
+    """Bullets nested by two spaces per level (a nested list inside its parent item, as HTML wants); a line
+    without a bullet continues the item above."""
+    out: list[str] = []
+    depth = 0
     for line in lines:
         stripped = line.lstrip(" ")
         if not stripped.startswith("- "):
-            out[-1] = out[-1].removesuffix("</li>") + " " + inline(stripped) + "</li>"
+            out[-1] += " " + inline(stripped)
             continue
         level = (len(line) - len(stripped)) // 2 + 1
-        while depth < level:
-            out.append("<ul>")
-            depth += 1
-        while depth > level:
-            out.append("</ul>")
-            depth -= 1
-        out.append(f"<li>{inline(stripped[2:])}</li>")
-    out += ["</ul>"] * depth
+        if level > depth:  # open lists; a nested one stays inside the open item
+            out += ["<ul>"] * (level - depth)
+        else:  # close the open item, and the lists deeper than this one
+            out.append("</li>" + "</ul></li>" * (depth - level))
+        depth = level
+        out.append(f"<li>{inline(stripped[2:])}")
+    out.append("</li>" + "</ul></li>" * (depth - 1) + "</ul>")
     return "\n".join(out)
 
 
@@ -125,7 +132,7 @@ def to_html(markdown: str, image_src: Callable[[str], str] = lambda src: src) ->
             i = end
         elif line.lstrip(" ").startswith("- "):
             end = i + 1
-            while end < len(lines) and lines[end].strip() and not lines[end].startswith(("#", "|", "```")):
+            while end < len(lines) and lines[end].strip() and (_is_item(lines[end]) or not _starts_block(lines[end])):
                 end += 1
             blocks.append(_list(lines[i:end]))
             i = end
@@ -138,11 +145,15 @@ def to_html(markdown: str, image_src: Callable[[str], str] = lambda src: src) ->
     return "\n".join(blocks)
 
 
+def _is_item(line: str) -> bool:
+    return line.lstrip(" ").startswith("- ")
+
+
 def _starts_block(line: str) -> bool:
     stripped = line.strip()
     return (
         line.startswith(("#", "|", "```"))
-        or line.lstrip(" ").startswith("- ")
+        or _is_item(line)
         or stripped in PASS_THROUGH
         or bool(SUMMARY.match(stripped) or IMAGE.match(stripped))
     )

@@ -307,9 +307,12 @@ def report_page_items():
     """(CLI option, NAME or None, path) of every file the report page reads: the whole config, the tables,
     figures, samples (the first seed's, and the real data's) and every job's benchmark file.
     """
-    items = [("config", None, "results/report/config.json")]
-    items += [(name, None, f"{SYNTHETIC}/{name}.md") for name in ("table1",)]
-    items += [("figure2", None, f"{SYNTHETIC}/figure2.png")]
+    items = [
+        ("config", None, "results/report/config.json"),
+        ("paper-config", None, "config/config.yaml"),
+        ("table1", None, f"{SYNTHETIC}/table1.md"),
+        ("figure2", None, f"{SYNTHETIC}/figure2.png"),
+    ]
     if config["synthetic"]["strategies"]:
         items.append(("figure3", None, f"{SYNTHETIC}/figure3.png"))
     first = f"seed{seeds()[0]}"
