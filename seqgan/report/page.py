@@ -266,11 +266,12 @@ def _choices(inputs: Inputs) -> list[str]:
         "",
         "Each is a config key (documented with its reason in `config/README.md`); the values are this run's.",
         "",
-        (
-            "- **Random baseline** (Table 1): see Table 1's definitions; the paper's 10.310 is not reproducible "
-            "as it defines Random."
-        ),
     ]
+    if inputs.table1 is not None:
+        lines.append(
+            f"- **Random baseline** (Table 1): see Table 1's definitions; the paper's {synthetic.PAPER['random']:.3f} "
+            "is not reproducible as it defines Random."
+        )
     if "poems" in cfg and "poems" in inputs.tables:
         data, s = cfg["poems"]["data"], _summary(inputs, "poems")
         lines.append(
