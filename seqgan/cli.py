@@ -39,6 +39,7 @@ from seqgan.models.saved import (
 from seqgan.train import adversarial, mle, pg_bleu, scheduled_sampling
 from seqgan.train import discriminator as d_training
 from seqgan.train.curve import LearningCurve, per_sequence_csv
+from seqgan.train.optim import Adam
 
 log = logging.getLogger("seqgan")
 
@@ -50,9 +51,10 @@ def _progress(iterable, total: int, desc: str):
 
 class Run:
     """What every training verb sets up the same way: config, device, threads, seeds, training data,
-    the learning curve with its best model, and the final outputs."""
+    the learning curve with its best model, and the final outputs. A job that trains or uses a
+    discriminator (``discriminator=True``) also resolves its precision for this device, once, and logs it."""
 
-    def __init__(self, args):
+    def __init__(self, args, discriminator: bool = False):
         self.args = args
         if args.experiment == "synthetic":
             self.cfg = config.load(args.config)
@@ -78,6 +80,14 @@ class Run:
                 f" {len(self.train)} training sequences of {args.train} (each round pairs them one to one)"
             )
         log.info("device=%s threads=%d seed=%d config=%s", self.device, torch.get_num_threads(), args.seed, args.config)
+        # Only the discriminator runs under autocast; everything else is fp32 whatever the config says.
+        self.precision = "fp32"
+        if discriminator:
+            resolved = devices.resolve_precision(self.cfg.precision, self.device)
+            self.precision = resolved.value
+            log.info("%s", devices.precision_line(self.cfg.precision, resolved))  # the report's source
+            if resolved.warning:
+                log.warning("%s", resolved.warning)
 
     def fresh_generator(self) -> Generator:
         """The seed's untrained generator: N(0, init_std) parameters drawn first from the run's stream."""
@@ -256,7 +266,7 @@ def cmd_mle(args) -> None:
     generator, start_epoch = load_generator(args.init, run.device) if args.init else (run.fresh_generator(), 0)
     best = copy.deepcopy(generator)
     epochs = p.epochs if args.epochs is None else args.epochs
-    optimizer = torch.optim.Adam(generator.parameters(), lr=p.lr)
+    optimizer = Adam(generator.parameters(), lr=p.lr)
     if args.init and (state := load_generator_optimizer_state(args.init)) is not None:
         optimizer.load_state_dict(state)  # the MLE/SS baselines continue pretraining, Adam moments included
     inputs = {"train": args.train, **({"init": args.init} if args.init else {})}
@@ -291,11 +301,11 @@ def cmd_mle(args) -> None:
 
 
 def cmd_pretrain_d(args) -> None:
-    run = Run(args)
+    run = Run(args, discriminator=True)
     cfg, d = run.cfg, run.cfg.discriminator_training
     generator, _ = load_generator(args.generator, run.device)
     discriminator = Discriminator.from_config(run.vocab_size, cfg.discriminator).to(run.device)
-    optimizer = torch.optim.Adam(discriminator.parameters(), lr=d.lr)
+    optimizer = Adam(discriminator.parameters(), lr=d.lr)
     ckpt = run.checkpointer(
         {"discriminator": discriminator},
         {"discriminator": optimizer},
@@ -314,7 +324,7 @@ def cmd_pretrain_d(args) -> None:
             d.batch_size,
             cfg.discriminator.l2_reg,
             run.rng,
-            cfg.precision,
+            run.precision,
             f"discriminator pretraining, round {step + 1}",
         )
         log.info("round phase=pretrain-d round=%d loss=%.5f", step + 1, loss)
@@ -324,7 +334,7 @@ def cmd_pretrain_d(args) -> None:
 
 def cmd_policy_gradient(args) -> None:
     args.phase = args.phase or PG_RUN_NAMES[args.reward]
-    run = Run(args)
+    run = Run(args, discriminator=args.reward == "discriminator")
     cfg, a, d = run.cfg, run.cfg.adversarial, run.cfg.discriminator_training
     strategy = cfg.strategy(args.strategy) if args.strategy else a
     adversary = args.reward == "discriminator"
@@ -334,16 +344,16 @@ def cmd_policy_gradient(args) -> None:
         raise ValueError("--strategy is a setting of SeqGAN: use it with --reward discriminator")
     generator, start_epoch = load_generator(args.generator, run.device)
     best = copy.deepcopy(generator)
-    g_optimizer = torch.optim.Adam(generator.parameters(), lr=a.lr)  # the original code's fresh g_updates
+    g_optimizer = Adam(generator.parameters(), lr=a.lr)  # the original code's fresh g_updates
     modules, optimizers = {"generator": generator, "best": best}, {"generator": g_optimizer}
     inputs = {"train": args.train, "generator": args.generator}
     if adversary:
         discriminator, d_state = load_discriminator(args.discriminator, run.device)
-        d_optimizer = torch.optim.Adam(discriminator.parameters(), lr=d.lr)
+        d_optimizer = Adam(discriminator.parameters(), lr=d.lr)
         d_optimizer.load_state_dict(d_state)
         modules["discriminator"], optimizers["discriminator"] = discriminator, d_optimizer
         inputs["discriminator"] = args.discriminator
-        reward = adversarial.discriminator_rewards(discriminator, a.rollouts, run.rng, a.rollout_chunk, cfg.precision)
+        reward = adversarial.discriminator_rewards(discriminator, a.rollouts, run.rng, a.rollout_chunk, run.precision)
     elif args.reward == "bleu":
         b = cfg.pg_bleu
         references = ReferenceSet(run.train, max_n=orders_needed(b.max_n, b.smoothing))  # the training data
@@ -387,7 +397,7 @@ def cmd_policy_gradient(args) -> None:
                 d.batch_size,
                 cfg.discriminator.l2_reg,
                 run.rng,
-                cfg.precision,
+                run.precision,
                 f"discriminator, adversarial epoch {epoch}",
             )
         log.info(
@@ -583,6 +593,7 @@ def build_parser() -> argparse.ArgumentParser:
         "piano-roll": "METHOD:PATH of a music piano roll (PNG)",
         "midi": "METHOD:DIR of a music run's MIDI files",
         "benchmark": "RULE:PATH of a Snakemake benchmark TSV",
+        "log": "RULE:PATH of the log of a job with a discriminator (its resolved precision)",
     }
     for name, what in repeated.items():
         p.add_argument(f"--{name}", action="append", help=what + "; repeated")

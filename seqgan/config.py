@@ -200,6 +200,8 @@ class EvalConfig(Section):
 
 METHODS = ("random", "mle", "scheduled_sampling", "pg_bleu", "seqgan", "constant_reward")
 RANDOM_DEFINITIONS = ("untrained_generator", "uniform_tokens")
+# The discriminator's precision: auto resolves per device when a job starts (seqgan/device.py).
+PRECISIONS = ("auto", "fp32", "bf16")
 NAME_PATTERN = re.compile(r"[A-Za-z0-9]+")  # strategy names become folder names and Snakemake wildcards
 
 
@@ -259,7 +261,7 @@ class SyntheticConfig(Section):
     discriminator_training: DiscriminatorTrainingConfig
     adversarial: AdversarialConfig
     eval: EvalConfig
-    precision: typing.Literal["fp32", "bf16"]  # bf16 autocast for the discriminator only
+    precision: typing.Literal[PRECISIONS]  # the discriminator's; auto: bf16 where native (seqgan.device)
     checkpoint_every: int  # epochs/iterations between resumable checkpoints
     methods: tuple[typing.Literal[METHODS], ...]  # Table 1 rows to run
     random: tuple[typing.Literal[RANDOM_DEFINITIONS], ...]  # what "Random" means (the paper does not say)
@@ -401,7 +403,7 @@ class CorpusTrainingConfig(Section):
     discriminator_training: DiscriminatorTrainingConfig
     adversarial: AdversarialConfig
     eval: EvalConfig  # learning curve (NLL-test; no oracle here) and samples scored (num_samples)
-    precision: typing.Literal["fp32", "bf16"]
+    precision: typing.Literal[PRECISIONS]
     checkpoint_every: int
     metrics: MetricsConfig
 

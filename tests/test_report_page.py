@@ -214,12 +214,47 @@ def test_report_page_holds_every_section_with_our_numbers_beside_the_papers(resu
     assert "| `device`" not in md and "| `preset`" not in md
     # Compute: seeds summed per job kind, the longest job, the highest peak memory; NA memory shown as –.
     assert "3 jobs, 0.00 h of job wall time" in md
-    assert "| synthetic/pretrain | pretrain | 2 | 4.0 | 2.5 | 300 |" in md
-    assert "| poems/data | corpus | 1 | 0.5 | 0.5 | – |" in md
+    assert "| synthetic/pretrain | pretrain | 2 | 4.0 | 2.5 | 300 | – |" in md  # no discriminator: no precision
+    assert "| poems/data | corpus | 1 | 0.5 | 0.5 | – | – |" in md
     import torch
 
     assert f"| torch | {torch.__version__} |" in md
     assert "```yaml\ndevice: cpu\n" in md
+
+
+def job_log(path: str, *precisions: str) -> str:
+    """A job's log as the CLI writes it, with the precision line of each (re)start (seqgan/cli.py: Run)."""
+    lines = [f"2025-01-01 12:00:00,000 INFO seqgan: precision={p} (requested auto: as resolved)" for p in precisions]
+    return str(write(Path(path), "\n".join(["2025-01-01 12:00:00,000 INFO seqgan: device=cpu", *lines, "done"])))
+
+
+def test_compute_table_shows_the_precision_each_discriminator_job_resolved(result_set, caplog):
+    jobs = {  # job -> (rule, the precisions its log's lines name)
+        "synthetic/seed1/pretrain_discriminator": ("pretrain_discriminator", ("bf16", "fp32")),  # the last counts
+        "synthetic/seed2/pretrain_discriminator": ("pretrain_discriminator", ("fp32",)),
+        "synthetic/seed1/seqgan": ("seqgan", ("bf16",)),
+        "synthetic/seed1/strategy_a": ("seqgan", ("fp32",)),  # another node: both values, each counted
+        "poems/seed1/seqgan": ("corpus_seqgan", ()),  # a log from before the line existed
+    }
+    args = list(result_set)
+    for job, (rule, precisions) in jobs.items():
+        bench = write(Path(f"benchmarks/{job}.tsv"), BENCHMARK.format(s="1.0", rss="10"))
+        args += ["--benchmark", f"{rule}:{bench}", "--log", f"{rule}:{job_log(f'logs/{job}.log', *precisions)}"]
+    assert cli.main(args) == 0
+    md = Path("results/report/report.md").read_text(encoding="utf-8")
+    assert "| synthetic/pretrain_discriminator | pretrain_discriminator | 2 | 2.0 | 1.0 | 10 | fp32 |" in md
+    assert "| synthetic/seqgan | seqgan | 1 | 1.0 | 1.0 | 10 | bf16 |" in md
+    assert "| synthetic/strategy_a | seqgan | 1 | 1.0 | 1.0 | 10 | fp32 |" in md
+    assert "| poems/seqgan | corpus_seqgan | 1 | 1.0 | 1.0 | 10 | not logged |" in md
+    assert "| synthetic/pretrain | pretrain | 2 | 4.0 | 2.5 | 300 | – |" in md
+    # Mixed values within one job kind (jobs on different nodes) are each counted.
+    job_log("logs/synthetic/seed2/pretrain_discriminator.log", "bf16")
+    assert cli.main(args) == 0
+    md = Path("results/report/report.md").read_text(encoding="utf-8")
+    assert "| pretrain_discriminator | 2 | 2.0 | 1.0 | 10 | bf16 (1), fp32 (1) |" in md
+    # A log of a job the report has no benchmark of is refused, naming it.
+    assert cli.main([*args, "--log", "mle:logs/synthetic/seed1/mle.log"]) == 1
+    assert "--log mle:logs/synthetic/seed1/mle.log: no benchmark file of that job" in caplog.text
 
 
 def test_index_html_is_self_contained(result_set):

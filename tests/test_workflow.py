@@ -229,6 +229,8 @@ ACCEPTED = [
     ("adversarial.iterations", 0),
     ("adversarial.d_steps", 0),
     ("precision", "bf16"),
+    ("precision", "fp32"),
+    ("precision", "auto"),
     ("methods", ["seqgan"]),
     ("strategies", []),
     ("scheduled_sampling.floor", 1.0),
@@ -250,6 +252,7 @@ CORPUS_REJECTED = [
     ("music.data.sample_seconds", 0),
     ("music.data.stride", 0),
     ("music.data.seq_len", 3.5),
+    ("music.precision", "fp16"),
 ]
 
 
@@ -565,6 +568,11 @@ def test_tiny_workflow_runs_end_to_end_and_reports(workdir, mirror):
     benchmarks = len(list((workdir / "benchmarks").rglob("*.tsv")))
     report = (workdir / "results/report/report.md").read_text(encoding="utf-8")
     assert f"From the rules' `benchmark:` files: {benchmarks} jobs" in report
+    # Each job with a discriminator logged the precision `auto` resolved to on this machine; the report shows it.
+    discriminator_jobs = {"synthetic/seqgan": "seqgan", "music/pretrain_discriminator": "corpus_pretrain_discriminator"}
+    for job, rule in discriminator_jobs.items():
+        assert re.search(rf"^\| {job} \| {rule} \| 2 \|.* \| (fp32|bf16) \|$", report, re.MULTILINE), job
+    assert re.search(r"^\| synthetic/pretrain \| pretrain \| 2 \|.* \| – \|$", report, re.MULTILINE)
     assert "**Preset**: `test`" in report and "SUBSTITUTE corpus (`obama_SUBSTITUTE`)" in report
     # The page renders our writers' Markdown completely: no markup left outside code.
     html = (workdir / "results/report/index.html").read_text(encoding="utf-8")

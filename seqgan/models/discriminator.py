@@ -6,6 +6,8 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
+from seqgan.models.max_over_time import pooled_features, pooled_features_reference
+
 
 class Highway(nn.Module):
     """z = t * relu(W_h y) + (1 - t) * y with gate t = sigmoid(W_t y + b); b starts at 0 (original code)."""
@@ -25,7 +27,12 @@ class Highway(nn.Module):
 
 class Discriminator(nn.Module):
     """Embedding -> parallel conv1d (one per filter width) -> ReLU -> max over time -> highway ->
-    dropout -> 2-way linear. Class 1 means "real"; the reward is P(real)."""
+    dropout -> 2-way linear. Class 1 means "real"; the reward is P(real).
+
+    The filter bank runs through ``max_over_time.pooled_features`` (im2col GEMMs, argmax-only
+    backward); ``ReferenceDiscriminator`` is the same model through plain ``conv1d``."""
+
+    pool = staticmethod(pooled_features)
 
     def __init__(self, vocab_size: int, emb_dim: int, filter_sizes, num_filters, dropout: float):
         super().__init__()
@@ -47,9 +54,9 @@ class Discriminator(nn.Module):
 
     def forward(self, tokens: torch.Tensor) -> torch.Tensor:
         """Class logits (B, 2) for token sequences (B, T)."""
-        x = self.embedding(tokens).transpose(1, 2)  # (B, E, T)
-        pooled = [F.relu(conv(x)).amax(dim=2) for conv in self.convs]  # each (B, n_k)
-        features = self.highway(torch.cat(pooled, dim=1))  # (B, sum n_k)
+        x = self.embedding(tokens)  # (B, T, E)
+        pooled = self.pool(x, [c.weight for c in self.convs], [c.bias for c in self.convs])  # (B, sum n_k)
+        features = self.highway(pooled)  # (B, sum n_k)
         return self.output(self.dropout(features))  # (B, 2)
 
     def l2_penalty(self) -> torch.Tensor:
@@ -64,3 +71,10 @@ class Discriminator(nn.Module):
         probs = torch.cat([torch.softmax(self(part).float(), dim=1)[:, 1] for part in tokens.split(chunk)])
         self.train(was_training)
         return probs
+
+
+class ReferenceDiscriminator(Discriminator):
+    """The plain implementation: oneDNN/cuDNN ``conv1d`` with autograd's dense backward. Tests and
+    bench/paper_units.py compare the fast path with it (same parameters, same state dict)."""
+
+    pool = staticmethod(pooled_features_reference)

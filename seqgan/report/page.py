@@ -4,7 +4,7 @@ paper left open, what is not reproducible, the compute each job took and the sof
 One Markdown text (report.md, readable on GitHub, images linked relatively) is the single source; index.html is
 the same text as HTML with every image embedded as a data URI, so the page opens from disk without a server.
 The inputs are the workflow's own outputs (tables as Markdown and CSV, figures, samples, data summaries,
-Snakemake ``benchmark:`` files) and the whole config.
+Snakemake ``benchmark:`` files, the logs of the jobs with a discriminator) and the whole config.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ import os
 import platform
 import re
 import subprocess
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -39,6 +40,8 @@ PACKAGES = (
 )
 # Benchmark columns (Snakemake's): wall seconds and peak resident memory (MB).
 SECONDS, MAX_RSS = "s", "max_rss"
+# The line a job with a discriminator logs once it has resolved its precision (seqgan.device.precision_line).
+PRECISION_LINE = re.compile(r"\bprecision=(\w+) \(requested ")
 # The page loads nothing: images only from its own data: URIs, no script (a browser enforces both).
 POLICY = "default-src 'none'; img-src data:; style-src 'unsafe-inline'; script-src 'none'"
 STYLE = """
@@ -71,6 +74,7 @@ class Inputs:
     piano_rolls: dict[str, Path] = field(default_factory=dict)  # music method -> piano_roll.png
     midi: dict[str, Path] = field(default_factory=dict)  # music method -> folder of sampleN.mid
     benchmarks: list[tuple[str, Path]] = field(default_factory=list)  # (rule, benchmark TSV)
+    logs: list[tuple[str, Path]] = field(default_factory=list)  # (rule, log of a job with a discriminator)
 
 
 def split_named(value: str, option: str) -> tuple[str, Path]:
@@ -137,6 +141,7 @@ def inputs_from_args(args) -> Inputs:
                 raise ValueError(f"{option} {value!r}: expected METHOD:PATH, METHOD one of {', '.join(SAMPLE_METHODS)}")
             target[method] = path
     inputs.benchmarks = [split_named(value, "--benchmark") for value in args.benchmark or []]
+    inputs.logs = [split_named(value, "--log") for value in args.log or []]
     return inputs
 
 
@@ -406,10 +411,26 @@ def read_benchmark(path: Path) -> dict[str, float | None]:
     return {name: number(value) for name, value in rows[0].items()}
 
 
+def read_precision(path: Path) -> str | None:
+    """The discriminator precision a job resolved on its machine: the last such line of its log (a resumed job
+    logs it again), or None when the log has none (a job run before the line existed)."""
+    found = PRECISION_LINE.findall(path.read_text(encoding="utf-8", errors="replace"))
+    return found[-1] if found else None
+
+
 def _job_label(path: Path) -> str:
-    """benchmarks/synthetic/seed2/pretrain.tsv -> synthetic/pretrain (seeds are summed over)."""
-    parts = [p for p in path.with_suffix("").parts if p != "benchmarks" and not re.fullmatch(r"seed\d+", p)]
-    return "/".join(parts)
+    """benchmarks/synthetic/seed2/pretrain.tsv (or logs/.../pretrain.log) -> synthetic/pretrain (seeds are summed
+    over): the rules' logs mirror their benchmark files, so a job's two files get the same label."""
+    parts = path.with_suffix("").parts
+    return "/".join(p for p in parts if p not in ("benchmarks", "logs") and not re.fullmatch(r"seed\d+", p))
+
+
+def _precisions(values: list[str | None]) -> str:
+    """One job kind's precisions: the value, or each with its number of jobs where they differ (mixed nodes)."""
+    counts = Counter(value or "not logged" for value in values)
+    if len(counts) == 1:
+        return next(iter(counts))
+    return ", ".join(f"{value} ({n})" for value, n in sorted(counts.items()))
 
 
 def _compute(inputs: Inputs) -> list[str]:
@@ -418,6 +439,11 @@ def _compute(inputs: Inputs) -> list[str]:
     groups: dict[tuple[str, str], list[dict]] = {}
     for rule, path in inputs.benchmarks:
         groups.setdefault((_job_label(path), rule), []).append(read_benchmark(path))
+    precisions: dict[tuple[str, str], list[str | None]] = {}
+    for rule, path in inputs.logs:
+        if (_job_label(path), rule) not in groups:
+            raise ValueError(f"--log {rule}:{path}: no benchmark file of that job (expected --benchmark {rule}:...)")
+        precisions.setdefault((_job_label(path), rule), []).append(read_precision(path))
     total = sum(b[SECONDS] or 0.0 for jobs in groups.values() for b in jobs)
     lines = [
         "## Compute: wall time and peak memory per job",
@@ -425,17 +451,22 @@ def _compute(inputs: Inputs) -> list[str]:
         (
             f"From the rules' `benchmark:` files: {len(inputs.benchmarks)} jobs, {total / 3600:.2f} h of job wall time "
             "in all (jobs may have run in parallel). Per job kind: the jobs (one per seed), their summed and longest "
-            "wall time, and the highest peak resident memory (max RSS)."
+            "wall time, and the highest peak resident memory (max RSS). Discriminator precision: what the jobs with "
+            "a discriminator resolved on their own machines (their logs), `auto` being bf16 autocast only where the "
+            "CPU or GPU computes bf16 natively; – for jobs without a discriminator, which run in fp32."
         ),
         "",
-        "| Job | Rule | Jobs | Wall time, sum (s) | Longest (s) | Peak memory (MB) |",
-        "|---|---|---:|---:|---:|---:|",
+        "| Job | Rule | Jobs | Wall time, sum (s) | Longest (s) | Peak memory (MB) | Discriminator precision |",
+        "|---|---|---:|---:|---:|---:|---|",
     ]
     for (label, rule), jobs in groups.items():
         seconds = [b[SECONDS] or 0.0 for b in jobs]
         rss = [b[MAX_RSS] for b in jobs if b.get(MAX_RSS) is not None]
         peak = f"{max(rss):,.0f}" if rss else "–"
-        lines.append(f"| {label} | {rule} | {len(jobs)} | {sum(seconds):,.1f} | {max(seconds):,.1f} | {peak} |")
+        precision = _precisions(precisions[label, rule]) if (label, rule) in precisions else "–"
+        lines.append(
+            f"| {label} | {rule} | {len(jobs)} | {sum(seconds):,.1f} | {max(seconds):,.1f} | {peak} | {precision} |"
+        )
     return [*lines, ""]
 
 

@@ -31,17 +31,17 @@ def fit(
     discriminator.train()
     mean = 0.0
     for epoch in range(epochs):
-        total, batches = 0.0, 0
+        total, batches = torch.zeros((), device=device), 0
         for index in torch.randperm(len(tokens), generator=rng).split(batch_size):
             with autocast(device, precision):
                 logits = discriminator(tokens[index].to(device))
             loss = F.cross_entropy(logits.float(), labels[index].to(device)) + l2_reg * discriminator.l2_penalty()
-            check_finite(loss, where, epoch + 1)
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
             optimizer.step()
-            total, batches = total + loss.item(), batches + 1
-        mean = total / max(batches, 1)
+            total, batches = total + loss.detach(), batches + 1
+        check_finite(total, where, epoch + 1)  # once per epoch: no host synchronisation per step
+        mean = total.item() / max(batches, 1)
     return mean
 
 

@@ -11,7 +11,7 @@ from seqgan.models.generator import Generator
 
 
 def check_finite(loss: torch.Tensor, phase: str, epoch: int) -> None:
-    """Stop a run whose loss diverged, naming where."""
+    """Stop a run whose loss (or an epoch's sum of losses) diverged, naming where."""
     if not torch.isfinite(loss):
         raise FloatingPointError(f"{phase}: loss became {loss.item()} in epoch {epoch}")
 
@@ -49,13 +49,13 @@ def train_epoch(
     """One pass of clipped gradient steps on ``loss_fn(generator, batch)`` over shuffled ``data``; the mean loss."""
     generator.train()
     order = torch.randperm(data.shape[0], generator=rng)
-    total, batches = 0.0, 0
+    total, batches = torch.zeros((), device=generator.device), 0
     for index in order.split(batch_size):
         loss = loss_fn(generator, data[index].to(generator.device))
-        check_finite(loss, phase, epoch)
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(generator.parameters(), grad_clip)
         optimizer.step()
-        total, batches = total + loss.item(), batches + 1
-    return total / max(batches, 1)
+        total, batches = total + loss.detach(), batches + 1
+    check_finite(total, phase, epoch)  # once per epoch: no host synchronisation per step
+    return total.item() / max(batches, 1)

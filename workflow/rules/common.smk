@@ -303,9 +303,31 @@ def benchmark_files():
     return files
 
 
+# The rules whose jobs train or use a discriminator: the only ones `precision` applies to.
+DISCRIMINATOR_RULES = (
+    "pretrain_discriminator",
+    "seqgan",
+    "corpus_pretrain_discriminator",
+    "corpus_seqgan",
+)
+
+
+def discriminator_logs():
+    """(rule, log file) of every job with a discriminator: each logs the precision it resolved on its own
+    machine (`precision: auto`), which the report shows per job kind. Snakemake treats a rule's log as one
+    of its products, so another rule may take it as input. The rules' logs mirror their benchmark files.
+    """
+    return [
+        (rule, f"logs/{Path(path).relative_to('benchmarks').with_suffix('.log')}")
+        for rule, path in benchmark_files()
+        if rule in DISCRIMINATOR_RULES
+    ]
+
+
 def report_page_items():
     """(CLI option, NAME or None, path) of every file the report page reads: the whole config, the tables,
-    figures, samples (the first seed's, and the real data's) and every job's benchmark file.
+    figures, samples (the first seed's, and the real data's), every job's benchmark file and the logs of
+    the jobs with a discriminator (their precision).
     """
     items = [
         ("config", None, "results/report/config.json"),
@@ -335,6 +357,7 @@ def report_page_items():
         items.append(("piano-roll", method, f"results/music/{folder}/piano_roll.png"))
         items.append(("midi", method, f"results/music/{folder}/midi"))
     items += [("benchmark", name, path) for name, path in benchmark_files()]
+    items += [("log", name, path) for name, path in discriminator_logs()]
     return items
 
 
