@@ -59,12 +59,10 @@ def test_pooled_features_route_a_tie_to_the_first_maximum():
     for a, b in zip(fast, plain):
         torch.testing.assert_close(a, b, rtol=1e-12, atol=1e-12)
     # width-1 filters peaking in the tied block get their gradient at position 3 only, never at 4..8
-    grad_x = torch.zeros_like(x)
     x.grad = None
     pooled_features(x, weights[:1], biases[:1]).backward(torch.ones(x.shape[0], FILTERS[0], dtype=x.dtype))
-    grad_x = x.grad
-    assert grad_x[:, 4:].abs().sum() == 0
-    assert grad_x[:, :4].abs().sum() > 0
+    assert x.grad[:, 4:].abs().sum() == 0
+    assert x.grad[:, :4].abs().sum() > 0
 
 
 def test_pooled_features_in_float32_and_under_bf16_autocast():
@@ -142,3 +140,11 @@ def test_fit_stops_on_a_diverged_loss_naming_round_and_epoch():
     real = torch.randint(0, 17, (40, 9), generator=torch.Generator().manual_seed(0))
     with pytest.raises(FloatingPointError, match=r"round 3.*epoch 1\b"):
         d_training.fit(model, optimizer, real, real, 1, 16, float("nan"), torch.Generator(), where="round 3")
+
+
+def test_pooled_features_without_gradients_equal_the_training_path():
+    """Inference (no_grad: maxima by amax, nothing saved) gives the values of the training path."""
+    x, weights, biases = bank(2)
+    with torch.no_grad():
+        inference = pooled_features(x, weights, biases)
+    torch.testing.assert_close(inference, pooled_features(x, weights, biases).detach(), rtol=0, atol=0)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import inspect
 import json
 import logging
+import platform
 from types import SimpleNamespace
 
 import pytest
@@ -136,3 +137,9 @@ def test_the_report_reads_back_the_line_a_job_logs(tmp_path):
         log = tmp_path / "job.log"
         log.write_text(f"2025-01-01 12:00:00,000 INFO seqgan: {line}\nround phase=pretrain-d round=1\n")
         assert page.read_precision(log) == expected
+
+
+@pytest.mark.skipif(platform.libc_ver()[0] != "glibc", reason="mallopt is glibc's")
+def test_large_buffers_stay_in_the_heap_on_glibc():
+    """glibc takes both thresholds (mallopt answers 0 for a value it refuses)."""
+    assert devices.keep_large_buffers() is True

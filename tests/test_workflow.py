@@ -165,6 +165,7 @@ def test_every_section_is_closed_and_complete(path, node):
 CONFIGS = {
     "paper": merged(),
     "quick": merged("config/presets/quick.yaml"),
+    "quick+figure3": merged("config/presets/quick.yaml", "config/presets/figure3.yaml"),
     "test": merged(".test/config/config.yaml"),
 }
 
@@ -182,8 +183,13 @@ def test_test_config_is_complete_on_its_own():
     VALIDATOR.validate(read_yaml(REPO / ".test" / "config" / "config.yaml"))
 
 
-def test_quick_preset_keeps_the_released_oracle():
-    assert CONFIGS["quick"]["synthetic"]["oracle"] == CONFIGS["paper"]["synthetic"]["oracle"]
+def test_quick_preset_keeps_the_released_oracle_and_its_training_data():
+    """Only NLL-test's held-out set shrinks; Figure 3 comes back with its add-on, four strategies."""
+    quick, paper = (dict(CONFIGS[name]["synthetic"]["oracle"]) for name in ("quick", "paper"))
+    assert quick.pop("num_test") < paper.pop("num_test")
+    assert quick == paper
+    assert CONFIGS["quick"]["synthetic"]["strategies"] == []
+    assert [s["name"] for s in CONFIGS["quick+figure3"]["synthetic"]["strategies"]] == ["a", "b", "c", "d"]
 
 
 # Values both validators must refuse (key, value), and boundary values both must accept.
