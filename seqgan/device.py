@@ -60,11 +60,12 @@ class Precision(NamedTuple):
 
 def native_bf16(device: torch.device) -> bool:
     """Whether ``device`` computes bf16 natively. Without it bf16 autocast is emulated and far slower than
-    fp32 (the discriminator ~14x on AVX2-only CPUs), so ``precision: auto`` must not pick it. CPU: oneDNN's
-    own check (AVX512-BF16 or AMX); CUDA: compute capability 8+ (Ampere), emulation not counted."""
+    fp32 (the discriminator ~14x on AVX2-only CPUs), so ``precision: auto`` must not pick it. CPU: the
+    AVX512-BF16 or AMX instructions (oneDNN's own check also says yes on plain AVX-512, where it emulates);
+    CUDA: compute capability 8+ (Ampere), emulation not counted."""
     try:
         if device.type == "cpu":
-            return bool(torch.ops.mkldnn._is_mkldnn_bf16_supported())
+            return bool(torch.cpu._is_avx512_bf16_supported() or torch.cpu._is_amx_tile_supported())
         if device.type == "cuda":
             try:
                 return bool(torch.cuda.is_bf16_supported(including_emulation=False))
@@ -79,7 +80,7 @@ def choose_precision(requested: str, native: bool, device_type: str) -> Precisio
     """``auto``: bf16 exactly where the device has native bf16, else fp32. ``fp32`` and ``bf16`` are taken as
     given, but bf16 without native support comes with a warning: it works, only much slower."""
     hardware = "this CPU" if device_type == "cpu" else f"this {device_type.upper()} device"
-    support = "native bf16 in oneDNN" if device_type == "cpu" else "native bf16"
+    support = "native bf16 (AVX512-BF16 or AMX)" if device_type == "cpu" else "native bf16"
     if requested == "auto":
         if native:
             return Precision("bf16", None, f"{hardware} has {support}")

@@ -115,6 +115,8 @@ def test_fused_adam_steps_like_torch_adam_and_stays_fused_after_loading():
     reloaded = Adam(fast.parameters(), lr=0.01)
     reloaded.load_state_dict(torchs.state_dict())  # a state saved by a non-fused Adam
     assert all(group["fused"] for group in reloaded.param_groups)
+    steps = [state["step"] for state in reloaded.state.values()]  # beside their parameters, as fused Adam wants
+    assert steps and all(s.dtype == torch.float32 and s.device == p.device for s, p in zip(steps, reloaded.state))
 
 
 def fitted(seed: int) -> list[torch.Tensor]:

@@ -39,7 +39,7 @@ def test_choice_on_both_answers_of_the_probe(requested, native, expected, device
 
 def test_the_log_line_says_what_was_asked_and_why():
     line = devices.precision_line("auto", devices.choose_precision("auto", False, "cpu"))
-    assert line == "precision=fp32 (requested auto: this CPU has no native bf16 in oneDNN)"
+    assert line == "precision=fp32 (requested auto: this CPU has no native bf16 (AVX512-BF16 or AMX))"
     line = devices.precision_line("auto", devices.choose_precision("auto", True, "cuda"))
     assert line == "precision=bf16 (requested auto: this CUDA device has native bf16)"
 
@@ -64,8 +64,8 @@ def test_the_probe_answers_a_bool_on_this_machine():
         assert isinstance(devices.native_bf16(torch.device("cuda")), bool)
 
 
-def test_the_probe_says_no_when_the_private_op_is_missing(monkeypatch):
-    monkeypatch.setattr(torch, "ops", SimpleNamespace(mkldnn=SimpleNamespace()))  # a torch build without it
+def test_the_probe_says_no_when_the_private_probes_are_missing(monkeypatch):
+    monkeypatch.setattr(torch, "cpu", SimpleNamespace())  # a torch build without the private probes
     assert devices.native_bf16(torch.device("cpu")) is False
 
 

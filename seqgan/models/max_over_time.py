@@ -80,6 +80,7 @@ class _ConvMaxOverTime(torch.autograd.Function):
         return peak.t().relu().to(x.dtype)  # (B, sum n)
 
     @staticmethod
+    @torch.autograd.function.once_differentiable
     def backward(ctx, grad):
         count, (batch, length, emb) = ctx.count, ctx.shape
         peak, where, *saved = ctx.saved_tensors
