@@ -95,38 +95,33 @@ def main() -> None:
     resolved = devices.resolve_precision(args.precision, device)
     precision, reason = resolved.value, resolved.reason
     cfg = config.SyntheticConfig.from_dict(yaml.safe_load((ROOT / "config/config.yaml").read_text())["synthetic"])
-    o, d, a, e = cfg.oracle, cfg.discriminator_training, cfg.adversarial, cfg.eval
+    o, p, d, a, e = cfg.oracle, cfg.pretrain, cfg.discriminator_training, cfg.adversarial, cfg.eval
     rng = torch.Generator().manual_seed(0)
     torch.manual_seed(0)
     oracle = random_oracle(o, rng).to(device)
     train, test = oracle.sample(o.num_train, rng), oracle.sample(o.num_test, rng)
-    generator = Generator.from_config(o.vocab_size, o.seq_len, cfg.generator).init_normal(0.1, rng).to(device)
-    g_optimizer = Adam(generator.parameters(), lr=cfg.pretrain.lr)
+    generator = (
+        Generator.from_config(o.vocab_size, o.seq_len, cfg.generator)
+        .init_normal(cfg.generator.init_std, rng)
+        .to(device)
+    )
+    g_optimizer = Adam(generator.parameters(), lr=p.lr)
+
+    l2 = cfg.discriminator.l2_reg
 
     def d_epoch(model_class, optimizer_class):
         torch.manual_seed(0)
         model = model_class.from_config(o.vocab_size, cfg.discriminator).to(device)
         optimizer = optimizer_class(model.parameters(), lr=d.lr)
         negatives = generator.sample(o.num_train, rng)
-        l2 = cfg.discriminator.l2_reg
         return lambda: d_training.fit(model, optimizer, train, negatives, 1, d.batch_size, l2, rng, precision)
 
     discriminator = Discriminator.from_config(o.vocab_size, cfg.discriminator).to(device)
     d_optimizer = Adam(discriminator.parameters(), lr=d.lr)
-    l2 = cfg.discriminator.l2_reg
 
-    def d_round():
+    def d_round(epochs: int = d.pretrain_epochs):
         d_training.round_of_training(
-            discriminator,
-            d_optimizer,
-            generator,
-            train,
-            d.num_negatives,
-            d.pretrain_epochs,
-            d.batch_size,
-            l2,
-            rng,
-            precision,
+            discriminator, d_optimizer, generator, train, d.num_negatives, epochs, d.batch_size, l2, rng, precision
         )
 
     reward = adversarial.discriminator_rewards(discriminator, a.rollouts, rng, a.rollout_chunk, precision)
@@ -142,21 +137,12 @@ def main() -> None:
         for _ in range(a.g_steps):
             g_step()
         for _ in range(a.d_steps):
-            d_training.round_of_training(
-                discriminator,
-                d_optimizer,
-                generator,
-                train,
-                d.num_negatives,
-                a.k_epochs,
-                d.batch_size,
-                l2,
-                rng,
-                precision,
-            )
+            d_round(a.k_epochs)
 
     units = {
-        "MLE epoch (10,000 sequences)": lambda: mle.mle_epoch(generator, g_optimizer, train, 64, 5.0, rng),
+        "MLE epoch (10,000 sequences)": lambda: mle.mle_epoch(
+            generator, g_optimizer, train, p.batch_size, p.grad_clip, rng
+        ),
         "sampling 10,000 sequences": lambda: generator.sample(e.num_samples, rng, e.batch_size),
         "curve point (NLL-oracle 10,000 + NLL-test 10,000)": curve_point,
         "generator step, 16 rollouts": g_step,
