@@ -3,7 +3,10 @@
 #   snakemake --cores all --configfile config/presets/quick.yaml   # the whole pipeline on a laptop CPU
 # Run from the repository root: config/ is read from the working directory and the rules call
 # `python -m seqgan`. Execution defaults (cores, resources) live in profiles/default.
-from snakemake.utils import min_version, validate
+import sys
+
+from snakemake.exceptions import WorkflowError
+from snakemake.utils import min_version
 
 min_version("9.0")
 
@@ -11,28 +14,41 @@ min_version("9.0")
 configfile: "config/config.yaml"
 
 
-validate(config, "workflow/schemas/config.schema.yaml")
-# The checks a JSON schema cannot express (unique strategy names, floor <= start) are the package's.
-# Where Snakemake runs beside it (the usual install) they run here, before anything is planned;
-# otherwise (Snakemake outside the package's environment, with --use-conda) the first job runs them.
+# The package validates the config: its schema (seqgan/config/schema.yaml), then the checks across keys
+# (unique strategy names, floor <= start), before anything is planned. A checkout that is not installed
+# works too: the package beside this file needs only PyYAML and jsonschema here, which Snakemake has.
 try:
-    from seqgan.config import CORPORA, SyntheticConfig
+    import seqgan.config
 except ImportError:
-    pass
-else:
-    SyntheticConfig.from_dict(config["synthetic"], "synthetic.")
-    for key, section in CORPORA.items():
-        section.from_dict(config[key], f"{key}.")
+    sys.path.insert(0, workflow.basedir)
+    import seqgan.config
+try:
+    seqgan.config.validate_workflow(
+        config,
+        files=["config/config.yaml", *workflow.overwrite_configfiles],
+        overrides=workflow.config_settings.config,  # --config KEY=VALUE
+    )
+except seqgan.config.ConfigError as err:
+    raise WorkflowError(f"invalid config: {err}") from None
 
 
 report: "workflow/report/workflow.rst"
 
 
+include: "workflow/rules/common.smk"
+
+
+# The values each wildcard takes, for every rule (a rule narrows one only where it says why).
 wildcard_constraints:
     seed=r"\d+",
+    experiment="|".join(EXPERIMENTS),
+    corpus="|".join(CORPORA),
+    step=r"\w+",  # a step of seqgan/stages.py, or "report"
+    definition=r"\w+",  # a Random definition (synthetic.random)
+    run=r"seqgan|strategy_[A-Za-z0-9]+",  # SeqGAN's own runs: the paper's, and the Figure 3 strategies
+    method="mle|seqgan",  # the trained models of a corpus's table
 
 
-include: "workflow/rules/common.smk"
 include: "workflow/rules/data.smk"
 include: "workflow/rules/oracle.smk"
 include: "workflow/rules/pretrain.smk"
@@ -46,7 +62,7 @@ rule all:
     input:
         synthetic_targets(),
         corpus_targets(),
-        "results/report/index.html",
+        rules.report_page.output.html,
 
 
 # Named target: the synthetic (oracle) experiment, the paper's Table 1 and Figures 2 and 3.
@@ -58,7 +74,7 @@ rule synthetic:
 # Named target: the report page (results/report/index.html and report.md), with everything it shows.
 rule report:
     input:
-        "results/report/index.html",
+        rules.report_page.output.html,
 
 
 # Named targets of the real corpora: the paper's Tables 2, 3 and 4 with their samples.

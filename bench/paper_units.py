@@ -36,8 +36,8 @@ from seqgan.metrics.nll import nll_oracle, sequence_nll
 from seqgan.models.discriminator import Discriminator, ReferenceDiscriminator
 from seqgan.models.generator import Generator
 from seqgan.models.oracle import random_oracle
-from seqgan.train import adversarial, mle
 from seqgan.train import discriminator as d_training
+from seqgan.train import mle, policy_gradient
 from seqgan.train.optim import Adam
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -124,10 +124,10 @@ def main() -> None:
             discriminator, d_optimizer, generator, train, d.num_negatives, epochs, d.batch_size, l2, rng, precision
         )
 
-    reward = adversarial.discriminator_rewards(discriminator, a.rollouts, rng, a.rollout_chunk, precision)
+    reward = policy_gradient.discriminator_rewards(discriminator, a.rollouts, rng, a.rollout_chunk, precision)
 
     def g_step():
-        adversarial.generator_step(generator, g_optimizer, reward, a.batch_size, a.grad_clip, rng)
+        policy_gradient.generator_step(generator, g_optimizer, reward, a.batch_size, a.grad_clip, rng)
 
     def curve_point():
         nll_oracle(oracle, generator, e.num_samples, rng, e.batch_size)

@@ -1,9 +1,10 @@
 """Resumable training state: models, optimizers, step, RNG states and the learning curve so far.
 
-A training verb builds a :class:`Checkpointer` over its checkpoint directory, calls ``resume()``
-once (which restores everything and returns the step to continue from) and ``after_step`` after
-every step. A checkpoint written for other settings (its fingerprint differs) is ignored, so a
-changed config never resumes a stale run.
+Every training loop (MLE, discriminator pretraining, SeqGAN and its baselines) runs its steps
+through :meth:`Checkpointer.steps`, the one resume skeleton: it restores the last checkpoint of the
+same run, yields the steps still to do, and saves after every ``every`` steps and after the last. A
+checkpoint written for other settings (its fingerprint differs) is ignored, so a changed config
+never resumes a stale run.
 """
 
 from __future__ import annotations
@@ -11,10 +12,14 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import sys
+import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import torch
+from tqdm import tqdm
 
 from seqgan.atomic import load_torch, save_torch
 from seqgan.device import global_rng_state, set_global_rng_state
@@ -42,6 +47,7 @@ class Checkpointer:
     every: int  # steps between checkpoints
     curve: list[dict] = field(default_factory=list)  # learning-curve rows so far
     wall_seconds: float = 0.0  # training time spent before this process started
+    started: float = field(default_factory=time.perf_counter)  # when this process started the run
 
     @property
     def path(self) -> Path:
@@ -59,10 +65,28 @@ class Checkpointer:
         }
         save_torch(state, self.path)
 
-    def after_step(self, done: int, total: int, wall_seconds: float) -> None:
+    def wall(self) -> float:
+        """Seconds of training so far, across resumes."""
+        return self.wall_seconds + time.perf_counter() - self.started
+
+    def after_step(self, done: int, total: int) -> None:
         """Save every ``every`` steps and after the last one."""
         if done % self.every == 0 or done == total:
-            self.save(done, wall_seconds)
+            self.save(done, self.wall())
+
+    def steps(self, total: int, desc: str) -> Iterator[int]:
+        """Resume now, then iterate over the steps 1..``total`` still to do; once a step's loop body is done,
+        it is checkpointed if due (every ``every`` steps, and the last). A tqdm bar on a terminal; in a log file the loops' own log lines are the progress."""
+        done = self.resume()
+
+        def remaining() -> Iterator[int]:
+            with tqdm(total=total, initial=done, desc=desc, disable=not sys.stderr.isatty(), leave=False) as bar:
+                for step in range(done + 1, total + 1):
+                    yield step
+                    self.after_step(step, total)
+                    bar.update()
+
+        return remaining()
 
     def resume(self) -> int:
         """Restore the last checkpoint of this very run, if any; return the step to continue from."""

@@ -1,14 +1,21 @@
 """Shared fixtures: the corpora mirror, the released oracle (through the real download code path), and
 a tiny synthetic config for end-to-end CLI runs.
 
-Test data are made by the tests themselves; the only external file is the released oracle, read from the
-shared corpora mirror (``../shared/corpora`` beside the repository, or ``$SEQGAN_MIRROR``).
+Test data are made by the tests themselves; the only external files are the released oracle and the real
+corpora, read from the shared corpora mirror (``../shared/corpora`` beside the repository, or
+``$SEQGAN_MIRROR``).
+
+What a test needs from outside the repository (the mirror, Chromium) is skipped when missing on a
+developer's machine and fails when missing in CI: CI is recognised by the environment variable ``CI``
+(set to ``true`` by ``.ci/run``, as by most CI services); unset, empty, ``0`` or ``false`` means not CI.
 """
 
 from __future__ import annotations
 
 import copy
 import os
+import shutil
+import typing
 from pathlib import Path
 
 import pytest
@@ -91,14 +98,56 @@ def tiny_config(make_config) -> dict:
     return make_config()
 
 
+def in_ci() -> bool:
+    """Whether the tests run in CI (``$CI`` set, and neither ``0`` nor ``false``)."""
+    return os.environ.get("CI", "").strip().lower() not in ("", "0", "false")
+
+
+def unavailable(reason: str) -> typing.NoReturn:
+    """Stop a test that lacks something from outside the repository: a skip locally, a failure in CI."""
+    if in_ci():
+        pytest.fail(f"{reason} (CI is set: a missing requirement fails instead of skipping)", pytrace=False)
+    pytest.skip(reason)
+
+
 @pytest.fixture(scope="session")
 def mirror() -> Path:
-    """The shared corpora mirror: ``$SEQGAN_MIRROR``, else ``../shared/corpora`` beside the repository."""
+    """The shared corpora mirror: ``$SEQGAN_MIRROR``, else ``../shared/corpora`` beside the repository.
+
+    Missing, every test that uses it is skipped, or fails when ``$CI`` is set (``.ci/run`` sets
+    ``CI=true``): CI must never pass by skipping the real-data tests. A test that uses this fixture and
+    skips for any other reason (a file missing from the mirror) fails in CI too, through
+    ``pytest_runtest_makereport`` below.
+    """
     override = os.environ.get("SEQGAN_MIRROR")
     path = Path(override) if override else Path(__file__).parents[1] / ".." / "shared" / "corpora"
     if not path.is_dir():
-        pytest.skip(f"corpora mirror not found at {path}: set SEQGAN_MIRROR to a directory holding {RELEASED_NAME}")
+        unavailable(f"corpora mirror not found at {path}: set SEQGAN_MIRROR to a directory holding {RELEASED_NAME}")
     return path
+
+
+@pytest.fixture(scope="session")
+def chromium() -> str:
+    """Chromium's executable, for opening report pages headless (``.ci/check_page_in_chromium.py``).
+
+    Missing, the test is skipped, or fails when ``$CI`` is set (``.ci/run`` installs Debian's chromium
+    before the tests).
+    """
+    path = shutil.which("chromium")
+    if path is None:
+        unavailable("needs Chromium on PATH (Debian: apt-get install chromium)")
+    return path
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    """In CI, a skip of a test that uses the mirror is a failure (e.g. a file the test needs is not in it)."""
+    report = yield
+    if report.skipped and in_ci() and "mirror" in getattr(item, "fixturenames", ()):
+        report.outcome = "failed"
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+        report.longrepr = f"skipped in CI, which needs the corpora mirror complete: {reason}"
+    return report
 
 
 @pytest.fixture(scope="session")

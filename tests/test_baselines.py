@@ -13,7 +13,7 @@ from seqgan import rollout
 from seqgan.config import ConfigError, ScheduledSamplingConfig
 from seqgan.metrics.bleu import ReferenceSet
 from seqgan.models.generator import Generator
-from seqgan.train import adversarial, mle, pg_bleu
+from seqgan.train import mle, pg_bleu, policy_gradient
 from seqgan.train import scheduled_sampling as ss
 from seqgan.train.curve import LearningCurve
 
@@ -39,6 +39,7 @@ def test_p_one_is_mle_exactly_loss_and_gradient():
         assert torch.equal(a, b)
 
 
+@pytest.mark.slow
 def test_p_one_epoch_trains_exactly_like_mle():
     """A whole epoch: same shuffle, same batches, same Adam steps -> the very same weights."""
     data = tokens(num=64)
@@ -128,9 +129,9 @@ def test_bleu_rewards_equal_nltk_on_the_same_completions(n, smoothing, method):
 def test_constant_reward_step_is_likelihood_ascent_on_own_samples():
     model = generator()
     samples = model.sample(8, torch.Generator().manual_seed(3))
-    rewards = adversarial.constant_rewards(model, samples)
+    rewards = policy_gradient.constant_rewards(model, samples)
     assert torch.equal(rewards, torch.ones(8, 7))
-    loss = adversarial.policy_gradient_loss(model, samples, rewards)
+    loss = policy_gradient.policy_gradient_loss(model, samples, rewards)
     torch.testing.assert_close(loss, -model.log_probs(samples).sum(), rtol=0, atol=0)
 
 
@@ -146,7 +147,7 @@ def test_constant_reward_lowers_the_generators_entropy():
 
     before = own_log_likelihood()
     for _ in range(50):
-        adversarial.generator_step(model, optimizer, adversarial.constant_rewards, 64, 5.0, rng)
+        policy_gradient.generator_step(model, optimizer, policy_gradient.constant_rewards, 64, 5.0, rng)
     assert own_log_likelihood() > before + 0.5
 
 

@@ -1,8 +1,9 @@
-"""The conda environment files agree with pyproject.toml.
+"""The conda environment files agree with pyproject.toml, the one list of the project's packages.
 
 Conda cannot be installed where the tests run, so the env files are never solved here. These checks are
-what keeps them honest: the same packages as pyproject.toml, under conda's names, with pins inside
-pyproject's bounds, and every rule's `conda:` pointing at a file that exists.
+what keeps them honest: the rules' environment names pyproject.toml's runtime packages under conda's
+names, with pins inside pyproject's bounds; the development environment is Python plus this checkout
+installed from pyproject.toml; and every rule's `conda:` points at a file that exists.
 """
 
 import re
@@ -23,10 +24,6 @@ ENVS = ROOT / "workflow" / "envs"
 CONDA_TO_PYPI = {"pytorch": "torch", "matplotlib-base": "matplotlib"}
 # Extras in pyproject.toml that conda lists as plain packages: snakemake[reports] brings pygments.
 EXTRA_PACKAGES = {("snakemake", "reports"): ["pygments"]}
-# In environment.yml but not in pyproject.toml: conda's pip, which runs the `pip: [-e .]` section.
-CONDA_ONLY = {"pip"}
-# Left unpinned on purpose: pip is tooling, not something the code or tests depend on.
-UNPINNED = {"pip"}
 
 
 def parse_conda_spec(entry: str) -> tuple[str, list[Version]]:
@@ -61,13 +58,13 @@ def pyproject_bounds(requirements: list[str]) -> dict[str, SpecifierSet]:
     return bounds
 
 
-def mismatches(conda_entries: list[str], bounds: dict[str, SpecifierSet], conda_only=frozenset()) -> list[str]:
+def mismatches(conda_entries: list[str], bounds: dict[str, SpecifierSet]) -> list[str]:
     """Every disagreement between conda entries and pyproject bounds, as readable lines (empty: they agree)."""
     problems = []
     pins = dict(parse_conda_spec(entry) for entry in conda_entries)
     for name in sorted(bounds.keys() - pins.keys()):
         problems.append(f"{name}: in pyproject.toml, missing from the conda file")
-    for name in sorted(pins.keys() - bounds.keys() - set(conda_only)):
+    for name in sorted(pins.keys() - bounds.keys()):
         problems.append(f"{name}: in the conda file, not in pyproject.toml")
     for name in sorted(pins.keys() & bounds.keys()):
         outside = [str(version) for version in pins[name] if not bounds[name].contains(version, prereleases=True)]
@@ -102,25 +99,20 @@ def test_rule_env_matches_pyproject_dependencies(runtime_bounds):
     assert mismatches(entries, runtime_bounds) == []
 
 
-def test_toolchain_env_matches_dependencies_and_extras(project, runtime_bounds):
-    extras = project["optional-dependencies"]
-    bounds = {**pyproject_bounds(extras["test"] + extras["workflow"]), **runtime_bounds}
-    entries = conda_strings(load_yaml(ROOT / "environment.yml"))
-    assert mismatches(entries, bounds, conda_only=CONDA_ONLY) == []
+def test_every_rule_env_package_is_pinned():
+    assert [entry for entry in conda_strings(load_yaml(ENVS / "seqgan.yaml")) if not parse_conda_spec(entry)[1]] == []
 
 
-def test_toolchain_env_repeats_the_rule_env_and_installs_this_checkout(runtime_bounds):
-    toolchain = load_yaml(ROOT / "environment.yml")
-    runtime_part = [entry for entry in conda_strings(toolchain) if parse_conda_spec(entry)[0] in runtime_bounds]
-    assert runtime_part == conda_strings(load_yaml(ENVS / "seqgan.yaml"))
-    pip_sections = [entry["pip"] for entry in toolchain["dependencies"] if isinstance(entry, dict)]
-    assert pip_sections == [["-e ."]]
-
-
-@pytest.mark.parametrize("path", [ENVS / "seqgan.yaml", ROOT / "environment.yml"], ids=lambda p: p.name)
-def test_every_package_is_pinned(path):
-    unpinned = [entry for entry in conda_strings(load_yaml(path)) if not parse_conda_spec(entry)[1]]
-    assert [entry for entry in unpinned if entry not in UNPINNED] == []
+def test_dev_env_is_python_and_this_checkout_installed_from_pyproject(project, runtime_bounds):
+    """environment.yml lists no package of its own: pip installs the checkout with its extras."""
+    entries = load_yaml(ROOT / "environment.yml")["dependencies"]
+    python, pip, pip_section = entries  # exactly these three
+    assert pip == "pip"
+    assert pip_section == {"pip": ["-e .[test,workflow]"]}
+    assert {"test", "workflow"} <= set(project["optional-dependencies"])
+    # Its Python is the rules' Python, inside pyproject's requires-python.
+    assert python == conda_strings(load_yaml(ENVS / "seqgan.yaml"))[0]
+    assert mismatches([python], {"python": runtime_bounds["python"]}) == []
 
 
 def test_every_rule_runs_in_an_existing_env():

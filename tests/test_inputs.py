@@ -17,8 +17,8 @@ import torch
 from seqgan import atomic
 from seqgan.cli import main
 from seqgan.data.download import REGISTRY, ChecksumError, fetch
+from seqgan.data.tokens import load_tokens, save_tokens
 from seqgan.models.oracle import RELEASED_NAME, _NumpyOnlyUnpickler, released_oracle
-from seqgan.models.saved import load_tokens, save_tokens
 
 EXPECTED_SHA256 = REGISTRY[RELEASED_NAME].sha256
 

@@ -67,11 +67,13 @@ def test_nll_oracle_scores_the_generators_samples_under_the_oracle():
     np.testing.assert_allclose(nll.numpy(), numpy_generator_nll(oracle, samples.numpy()), rtol=0, atol=1e-10)
 
 
+@pytest.mark.slow
 def test_released_oracle_on_its_own_samples(released):
     samples = released.sample(2000, torch.Generator().manual_seed(0))
     assert sequence_nll(released, samples).mean().item() == pytest.approx(5.75, abs=0.05)
 
 
+@pytest.mark.slow
 def test_released_oracle_on_uniform_tokens(released):
     tokens = torch.randint(0, 5000, (2000, 20), generator=torch.Generator().manual_seed(0))
     assert sequence_nll(released, tokens).mean().item() == pytest.approx(11.43, abs=0.05)

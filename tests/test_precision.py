@@ -14,7 +14,8 @@ import torch
 
 from seqgan import cli
 from seqgan import device as devices
-from seqgan.report import page
+from seqgan.report import compute
+from seqgan.train import discriminator as d_training
 
 # (requested, native bf16?) -> the precision the discriminator runs in
 CHOICES = [
@@ -74,17 +75,17 @@ def test_the_probe_says_no_when_the_private_probes_are_missing(monkeypatch):
 
 @pytest.fixture
 def discriminator_job(tmp_path, make_config, monkeypatch, caplog):
-    """Runs random (no discriminator), then pretrain-d (one round) at a given precision and probe answer; returns
+    """Runs random (no discriminator), then pretrain-discriminator (one round) at a given precision and probe answer; returns
     the precision each discriminator round was handed and each job's log. The rounds themselves are skipped:
     only the value they receive is under test (and emulated bf16 would be slow)."""
-    real = cli.d_training.round_of_training
+    real = d_training.round_of_training
     handed = []
 
     def spy(*args, **kwargs):
         handed.append(inspect.signature(real).bind(*args, **kwargs).arguments["precision"])
         return 0.0
 
-    monkeypatch.setattr(cli.d_training, "round_of_training", spy)
+    monkeypatch.setattr(d_training, "round_of_training", spy)
     caplog.set_level(logging.INFO)
 
     def job(*argv: str) -> list[logging.LogRecord]:
@@ -107,7 +108,7 @@ def discriminator_job(tmp_path, make_config, monkeypatch, caplog):
             *("--out", str(generator), "--curve", str(tmp_path / "curve.csv")),
         )
         d = job(
-            *("pretrain-d", "--config", str(config), "--generator", str(generator), "--train", str(train)),
+            *("pretrain-discriminator", "--config", str(config), "--generator", str(generator), "--train", str(train)),
             *("--out", str(tmp_path / "d.pt"), "--checkpoint-dir", str(tmp_path / "checkpoints")),
         )
         return handed, random, d
@@ -135,8 +136,8 @@ def test_the_report_reads_back_the_line_a_job_logs(tmp_path):
     for requested, native, expected in CHOICES:
         line = devices.precision_line(requested, devices.choose_precision(requested, native, "cpu"))
         log = tmp_path / "job.log"
-        log.write_text(f"2025-01-01 12:00:00,000 INFO seqgan: {line}\nround phase=pretrain-d round=1\n")
-        assert page.read_precision(log) == expected
+        log.write_text(f"2025-01-01 12:00:00,000 INFO seqgan: {line}\nround phase=pretrain_discriminator round=1\n")
+        assert compute.read_precision(log) == expected
 
 
 @pytest.mark.skipif(platform.libc_ver()[0] != "glibc", reason="mallopt is glibc's")

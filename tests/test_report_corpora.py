@@ -13,8 +13,8 @@ from scipy import stats
 
 from seqgan.data import nottingham
 from seqgan.data.vocab import PAD, UNK
-from seqgan.report import corpora, samples
-from seqgan.report.synthetic import format_p
+from seqgan.report import corpora, corpus_runs, samples
+from seqgan.report.tables import format_p
 
 # Per-sequence BLEU-2 (poems) of two seeds per method, small enough to check by hand.
 POEM_SCORES = {
@@ -28,28 +28,25 @@ POEM_SCORES = {
 SELF_BLEU = {"mle": {1: 0.80, 2: 0.82}, "seqgan": {1: 0.90, 2: 0.86}, "real": {1: 0.70, 2: 0.70}}
 
 
-def write_run(root: Path, corpus: str, method: str, seed, columns: dict[str, list[float]], **extra) -> corpora.Run:
+def write_run(
+    root: Path, corpus: str, method: str, seed, columns: dict[str, list[float]], *, self_bleu=None, smoothing="none"
+) -> corpus_runs.Run:
     """scores.csv and metrics.json as the evaluation step writes them, read back through read_run."""
     folder = root / f"{method}_{seed}"
     folder.mkdir(parents=True)
-    names = list(columns)
     rows = zip(*columns.values())
     (folder / "scores.csv").write_text(
-        ",".join(names) + "\n" + "".join(",".join(repr(v) for v in row) + "\n" for row in rows)
+        ",".join(columns) + "\n" + "".join(",".join(repr(v) for v in row) + "\n" for row in rows)
     )
-    n = len(next(iter(columns.values())))
-    metrics = {
-        "corpus": corpus,
-        "method": method,
-        "seed": seed,
-        "num_samples": n,
-        "bleu": {c.removeprefix("bleu"): sum(v) / n for c, v in columns.items() if c.startswith("bleu")},
-        "self_bleu": {},
-        "mse": sum(columns["mse"]) / n if "mse" in columns else None,
-        **extra,
-    }
+    metrics = {"corpus": corpus, "method": method, "seed": seed, "smoothing": smoothing, "self_bleu": self_bleu or {}}
     (folder / "metrics.json").write_text(json.dumps(metrics))
-    return corpora.read_run(folder / "scores.csv", folder / "metrics.json")
+    return corpus_runs.read_run(folder / "scores.csv", folder / "metrics.json")
+
+
+def markdown_rows(md: str) -> dict[str, list[str]]:
+    """The Markdown table's body rows: first cell -> the other cells."""
+    rows = [line.strip("|").split(" | ") for line in md.splitlines() if line.startswith("| ") and "---" not in line]
+    return {cells[0].strip(): [c.strip() for c in cells[1:]] for cells in rows[1:]}
 
 
 def read_csv(path: Path) -> dict[str, dict]:
@@ -60,7 +57,7 @@ def read_csv(path: Path) -> dict[str, dict]:
 @pytest.fixture
 def poem_runs(tmp_path):
     return [
-        write_run(tmp_path, "poems", m, s, {"bleu2": v}, self_bleu={"2": SELF_BLEU[m][s]}, smoothing="none")
+        write_run(tmp_path, "poems", m, s, {"bleu2": v}, self_bleu={"2": SELF_BLEU[m][s]})
         for (m, s), v in POEM_SCORES.items()
     ]
 
@@ -93,11 +90,14 @@ def test_poems_table_by_hand(tmp_path, poem_runs):
 
     md = (tmp_path / "t2.md").read_text(encoding="utf-8")
     assert md.startswith("# Table 2 (Chinese poems)\n")
-    assert "| MLE | 0.6350 ± 0.0071 | 0.667 | " + format_p(expected) + " | 0.8100 ± 0.0141 | 2 |" in md
-    assert "| Real data | 0.7467 | 0.746 | – | 0.7000 | 1 |" in md
-    assert (
-        "human score" in md and "0.4165" in md and "the paper names none): none." in md and "lower = more diverse" in md
-    )
+    cells = markdown_rows(md)
+    assert list(cells) == ["MLE", "SeqGAN", "Real data"]
+    assert cells["MLE"] == ["0.6350 ± 0.0071", "0.667", format_p(expected), "0.8100 ± 0.0141", "2"]
+    assert cells["SeqGAN"] == ["0.7350 ± 0.0071", "0.7389", "–", "0.8800 ± 0.0283", "2"]
+    assert cells["Real data"] == ["0.7467", "0.746", "–", "0.7000", "1"]
+    # The notes: the paper's human scores (not reproducible), the smoothing, the sequences behind the p-value.
+    assert all(str(PAPER_HUMAN) in md for PAPER_HUMAN in (0.4165, 0.5356, 0.6011))
+    assert "the paper names none): none." in md and "MLE 8 / SeqGAN 8 sequences" in md
 
 
 def test_one_seed_blank_std_and_real_once_overall(tmp_path):
@@ -111,20 +111,24 @@ def test_one_seed_blank_std_and_real_once_overall(tmp_path):
     assert rows["mle"]["bleu2_std"] == "" and rows["mle"]["n_seeds"] == "1"
     assert float(rows["mle"]["bleu2_mean"]) == pytest.approx(0.55)
     assert rows["real"]["seeds"] == "" and rows["real"]["n_seeds"] == "1"
-    assert "| MLE | 0.5500 | 0.667 |" in (tmp_path / "t.md").read_text(encoding="utf-8")
+    assert markdown_rows((tmp_path / "t.md").read_text(encoding="utf-8"))["MLE"][:2] == ["0.5500", "0.667"]
 
 
 def test_substitute_label_in_every_output(tmp_path):
     label = "obama_SUBSTITUTE"
     runs = [
-        write_run(tmp_path, label, "mle", 1, {"bleu3": [0.4, 0.5, 0.45], "bleu4": [0.3, 0.35, 0.3]}),
-        write_run(tmp_path, label, "seqgan", 1, {"bleu3": [0.5, 0.55, 0.6], "bleu4": [0.4, 0.38, 0.41]}),
+        write_run(
+            tmp_path, label, "mle", 1, {"bleu3": [0.4, 0.5, 0.45], "bleu4": [0.3, 0.35, 0.3]}, smoothing="method1"
+        ),
+        write_run(
+            tmp_path, label, "seqgan", 1, {"bleu3": [0.5, 0.55, 0.6], "bleu4": [0.4, 0.38, 0.41]}, smoothing="method1"
+        ),
     ]
-    corpora.write_table("obama", runs, tmp_path / "t3.csv", tmp_path / "t3.md", smoothing="method1")
+    corpora.write_table("obama", runs, tmp_path / "t3.csv", tmp_path / "t3.md")
     md = (tmp_path / "t3.md").read_text(encoding="utf-8")
     assert "the paper names none): method1." in md
     assert md.startswith("# Table 3 (Obama speeches, SUBSTITUTE corpus: not the paper's data)\n")
-    assert "obama_SUBSTITUTE" in md and "not comparable" in md
+    assert "`obama_SUBSTITUTE`" in md
     rows = read_csv(tmp_path / "t3.csv")
     assert {r["corpus"] for r in rows.values()} == {label}
     assert (rows["mle"]["bleu3_paper"], rows["seqgan"]["bleu4_paper"]) == ("0.519", "0.427")
@@ -150,32 +154,41 @@ def test_music_mse_columns(tmp_path):
     assert rows[2]["mse_mean"] == "" and rows[2]["mse_paper"] == ""
     corpora.write_table("music", runs, tmp_path / "t4.csv", tmp_path / "t4.md")
     md = (tmp_path / "t4.md").read_text(encoding="utf-8")
-    assert md.startswith("# Table 4 (Nottingham music)\n") and "semitone" in md
+    assert md.startswith("# Table 4 (Nottingham music)\n")
+    cells = markdown_rows(md)
+    assert cells["MLE"][:6] == ["0.9150 ± 0.0071", "0.921", mle["bleu4_p"], "23.0000 ± 1.4142", "22.38", mle["mse_p"]]
+    assert cells["Real data"][3:6] == ["–", "–", "–"]
 
 
 def test_bad_inputs(tmp_path):
-    (tmp_path / "scores.csv").write_text("bleu2\n0.5\n0.25\n")
-    metrics = {"corpus": "obama", "method": "mle", "seed": 1, "num_samples": 2, "bleu": {"2": 0.375, "3": 0.2}}
-    metrics |= {"self_bleu": {}, "mse": None}
-    (tmp_path / "metrics.json").write_text(json.dumps(metrics))
-    with pytest.raises(ValueError, match=r"scores\.csv: missing column\(s\) bleu3"):
-        corpora.read_run(tmp_path / "scores.csv", tmp_path / "metrics.json")
-    with pytest.raises(ValueError, match=r"scores\.csv: missing column\(s\) mse"):
-        corpora.read_scores(tmp_path / "scores.csv", ["bleu2", "mse"])
+    (tmp_path / "scores.csv").write_text("bleu2,nll\n0.5,1\n0.25,2\n")
+    with pytest.raises(ValueError, match=r"scores\.csv: header bleu2,nll"):
+        corpus_runs.read_scores(tmp_path / "scores.csv")
+    (tmp_path / "scores.csv").write_text("bleu2\n0.5\nnan\n")
+    with pytest.raises(ValueError, match=r"scores\.csv:3: column bleu2 is 'nan'"):
+        corpus_runs.read_scores(tmp_path / "scores.csv")
+    metrics = {"corpus": "obama", "method": "mle", "seed": 1, "smoothing": "none", "self_bleu": {}}
     (tmp_path / "bad.json").write_text("{not json")
     with pytest.raises(ValueError, match=r"bad\.json: not valid JSON"):
-        corpora.read_metrics(tmp_path / "bad.json")
-    (tmp_path / "bad.json").write_text(json.dumps(metrics | {"method": "gan"}))
-    with pytest.raises(ValueError, match=r"bad\.json: key 'method'"):
-        corpora.read_metrics(tmp_path / "bad.json")
-    metrics["bleu"] = {"2": 0.5}  # disagrees with the scores' mean 0.375
-    (tmp_path / "metrics.json").write_text(json.dumps(metrics))
-    with pytest.raises(ValueError, match="mean of column bleu2"):
-        corpora.read_run(tmp_path / "scores.csv", tmp_path / "metrics.json")
+        corpus_runs.read_metrics(tmp_path / "bad.json")
+    for key, value in (("method", "gan"), ("seed", None), ("smoothing", None), ("self_bleu", {"0": 0.5})):
+        (tmp_path / "bad.json").write_text(json.dumps(metrics | {key: value}))
+        with pytest.raises(ValueError, match=rf"bad\.json: key '{key}'"):
+            corpus_runs.read_metrics(tmp_path / "bad.json")
     run = write_run(tmp_path, "poems", "mle", 1, {"bleu2": [0.5, 0.6]})
     with pytest.raises(ValueError, match="does not belong in Table 3"):
         corpora.write_table("obama", [run], tmp_path / "t.csv", tmp_path / "t.md")
     assert not (tmp_path / "t.csv").exists() and not (tmp_path / "t.md").exists()
+    # A run without an order the others have; a music model without MSE; two smoothings in one table.
+    other = write_run(tmp_path, "poems", "seqgan", 1, {"bleu2": [0.7, 0.8], "bleu3": [0.5, 0.6]})
+    with pytest.raises(ValueError, match="no BLEU-3"):
+        corpora.table_rows("poems", [run, other])
+    music = [write_run(tmp_path, "nottingham", m, 2, {"bleu4": [0.9, 0.8]}) for m in ("mle", "seqgan")]
+    with pytest.raises(ValueError, match="no per-sequence mse scores"):
+        corpora.table_rows("music", music)
+    method1 = write_run(tmp_path / "m1", "poems", "seqgan", 2, {"bleu2": [0.7, 0.8]}, smoothing="method1")
+    with pytest.raises(ValueError, match="different BLEU smoothings"):
+        corpora.write_table("poems", [run, method1], tmp_path / "t.csv", tmp_path / "t.md")
 
 
 # ---------------------------------------------------------------- samples

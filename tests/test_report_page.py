@@ -3,7 +3,6 @@
 import base64
 import json
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -12,63 +11,43 @@ import pytest
 import yaml
 
 from seqgan import cli
-from seqgan.report import markdown
+from seqgan.report.document import Details, code_block, to_html, to_markdown
+from seqgan.report.tables import markdown_row
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
 
-# ---------------------------------------------------------------- Markdown -> HTML
+# ---------------------------------------------------------------- the document as Markdown and HTML
 
 
-def test_headings_paragraphs_and_inline_markup():
-    text = "# Title\n\nSome **bold**, *italic*, `a*b<c` and [a link](x/y.mid)\ncontinued.\n\n## Title"
-    assert markdown.to_html(text) == (
-        '<h1 id="title">Title</h1>\n'
-        "<p>Some <strong>bold</strong>, <em>italic</em>, <code>a*b&lt;c</code> and "
-        '<a href="x/y.mid">a link</a> continued.</p>\n'
-        '<h2 id="title-2">Title</h2>'
+def test_document_renders_markdown_and_escapes_raw_html():
+    parts = [
+        "# Title",
+        "",
+        "Some **bold**, `a*b<c`, [a link](x/y%20z.mid) and <script>x</script>.",
+        "",
+        "| Method | NLL |",
+        "|---|---:|",
+        "| SeqGAN | < 1e-300 |",
+        "",
+        *code_block("<img src=x onerror=alert(1)>\n```"),
+        "",
+        "![A figure](fig%20one.png)",
+        Details("The **config** <b>", ["| Setting | Value |", "|---|---|", markdown_row(["`a|b`", "1"])]),
+    ]
+    md = to_markdown(parts)
+    assert md.endswith(
+        "<details>\n<summary>The **config** <b></summary>\n\n| Setting | Value |\n|---|---|\n| `a\\|b` | 1 |\n\n</details>\n"
     )
-
-
-def test_tables_keep_their_alignment_and_escape_cells():
-    text = "| Method | NLL |\n|---|---:|\n| **SeqGAN** | 8.7 ± 0.1 |\n| <b> | – |"
-    assert markdown.to_html(text) == (
-        "<table>\n"
-        '<thead><tr><th style="text-align:left">Method</th><th style="text-align:right">NLL</th></tr></thead>\n'
-        "<tbody>\n"
-        '<tr><td style="text-align:left"><strong>SeqGAN</strong></td><td style="text-align:right">8.7 ± 0.1</td></tr>\n'
-        '<tr><td style="text-align:left">&lt;b&gt;</td><td style="text-align:right">–</td></tr>\n'
-        "</tbody>\n</table>"
-    )
-
-
-def test_nested_lists_code_blocks_details_and_images():
-    text = (
-        "- a\n  - b\n  - c\n- d\n\n"
-        "```\n<script>alert(1)</script>\n*not italic*\n```\n"
-        "<details>\n<summary>The **config**</summary>\n</details>\n"
-        "![A figure](fig.png)"
-    )
-    html = markdown.to_html(text, image_src=lambda src: "data:" + src)
-    assert html == (
-        "<ul>\n<li>a\n<ul>\n<li>b\n</li>\n<li>c\n</li></ul></li>\n<li>d\n</li></ul>\n"
-        "<pre><code>&lt;script&gt;alert(1)&lt;/script&gt;\n*not italic*</code></pre>\n"
-        "<details>\n<summary>The <strong>config</strong></summary>\n</details>\n"
-        '<figure><img src="data:fig.png" alt="A figure"></figure>'
-    )
-
-
-def test_edge_cases_centred_columns_nested_emphasis_and_a_list_before_an_image():
-    assert 'style="text-align:center"' in markdown.to_html("| a |\n|:-:|\n| b |")
-    assert markdown.inline("**bold *it* bold**") == "<strong>bold <em>it</em> bold</strong>"
-    html = markdown.to_html("- item\n![a figure](b.png)")
-    assert html == '<ul>\n<li>item\n</li></ul>\n<figure><img src="b.png" alt="a figure"></figure>'
-
-
-def test_raw_html_is_shown_as_text_never_interpreted():
-    html = markdown.to_html('<img src="http://example.com/x.png"> and <script>x</script>')
-    assert "<img" not in html and "<script>" not in html
-    assert "&lt;script&gt;" in html
+    html = to_html(parts, image_src=lambda src: "data:" + src)
+    assert '<img src="data:fig one.png" alt="A figure" />' in html  # the path as written, unquoted
+    assert '<a href="x/y%20z.mid">a link</a>' in html and "<strong>bold</strong>" in html
+    assert '<td style="text-align:right">&lt; 1e-300</td>' in html
+    assert "<code>a|b</code>" in html  # the escaped | stays in its cell
+    # Raw HTML anywhere (text, code, the summary) is text; only the collapsible part is markup.
+    assert "<script>" not in html and "<b>" not in html and "<img src=x" not in html
+    assert "&lt;script&gt;" in html and "&lt;img src=x onerror=alert(1)&gt;\n```" in html
+    assert "<details>\n<summary>The <strong>config</strong> &lt;b&gt;</summary>" in html
 
 
 # ---------------------------------------------------------------- a small result set
@@ -188,42 +167,68 @@ def result_set(tmp_path, monkeypatch):
     return args
 
 
+def table(md: str, header: str) -> dict[str, list[str]]:
+    """The body of the Markdown table whose header row starts with ``header``: first cell -> the other cells."""
+    lines = md.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith(header))
+    rows = {}
+    for line in lines[start + 2 :]:
+        if not line.startswith("|"):
+            break
+        cells = [cell.strip() for cell in re.split(r"(?<!\\)\|", line.strip())[1:-1]]
+        rows[cells[0]] = cells[1:]
+    return rows
+
+
+def bullet(md: str, name: str) -> str:
+    """The list item that starts with the bold ``name``."""
+    return next(line for line in md.splitlines() if line.startswith(f"- **{name}**"))
+
+
 def test_report_page_holds_every_section_with_our_numbers_beside_the_papers(result_set):
     assert cli.main(result_set) == 0
     md = Path("results/report/report.md").read_text(encoding="utf-8")
-    assert "**Preset**: `tiny`; **seeds**: 1, 2 (n = 2)" in md
-    assert "### Table 1: synthetic data, NLL-oracle" in md and "#### Definitions" in md  # nested one level down
-    assert "| SeqGAN | 8.8000 ± 0.0200 | 8.736 | 2 |" in md
-    assert "![Figure 2: NLL-oracle and NLL-test per epoch](../synthetic/figure2.png)" in md
-    assert "Figure 3" not in md  # no strategies in this result set
-    assert "![Tables 2-4 as bars: ours beside the paper](real_data.png)" in md
-    # Samples: a poem as its 4x5 block; music as its piano roll and MIDI links in numeric order.
-    assert "春眠不觉晓\n处处闻啼鸟\n夜来风雨声\n花落知多少" in md
-    midi = "[sample1.mid](../music/seed1/seqgan/midi/sample1.mid), [sample2.mid]"
-    assert midi in md and md.index("sample2.mid") < md.index("sample10.mid")
-    # The choices the paper left open, with this run's values and the data summaries' counts.
-    assert "duplicates removed (3); seeded shuffle (seed 0), 10% test: 36 train / 4 test poems." in md
-    assert "pitch every 0.4 s" in md and "smoothing: none" in md
-    assert "**Training subset** (`data.max_train`, not the paper's): music 100 training sequences." in md
-    # What is not reproducible: the substitute corpus and the scale.
-    assert "SUBSTITUTE corpus (`nottingham_SUBSTITUTE`)" in md
-    # Settings that differ from the paper config, each with both values (preset, device: not settings).
-    assert "- **Settings**: 2 differ from the paper config" in md
-    assert "| `seeds` | `[1, 2]` | `[1, 2, 3]` |" in md
-    assert "| `synthetic.adversarial.iterations` | `3` | `200` |" in md
-    assert "| `device`" not in md and "| `preset`" not in md
+    headings = re.findall(r"^(#+) (Table \d|Figure \d|Samples)", md, re.MULTILINE)
+    # The tables nested one level under the report's sections; no Figure 3 (no strategies in this result set).
+    assert headings == [("###", "Table 1"), ("###", "Figure 2"), ("###", "Table 2"), ("###", "Samples"), ("###", "Table 4"), ("###", "Samples")]  # fmt: skip
+    assert "`tiny`" in bullet(md, "Preset") and "1, 2 (n = 2)" in bullet(md, "Preset")
+    assert table(md, "| Method | NLL-oracle")["SeqGAN"] == ["8.8000 ± 0.0200", "8.736", "2"]
+    images = re.findall(r"^!\[[^\]]*\]\(([^)]+)\)$", md, re.MULTILINE)
+    assert images == ["../synthetic/figure2.png", "real_data.png", "../music/seed1/seqgan/piano_roll.png"]
+    # Samples: a poem as its 4x5 block; music's MIDI files linked in numeric order.
+    assert "```\n春眠不觉晓\n处处闻啼鸟\n夜来风雨声\n花落知多少\n\n<script>x</script>\n```" in md
+    midi = re.findall(r"\[(sample\d+\.mid)\]\(([^)]+)\)", md)
+    assert midi == [(f"sample{n}.mid", f"../music/seed1/seqgan/midi/sample{n}.mid") for n in (1, 2, 10)]
+    # The choices the paper left open: this run's values and the data summaries' counts.
+    poems = bullet(md, "Poems")
+    assert "(3)" in poems and "seed 0" in poems and "10% test" in poems and "36 train / 4 test" in poems
+    assert "0.4 s" in bullet(md, "Music") and bullet(md, "Music").endswith("(file names).")  # no splits summarised
+    assert re.search(r"smoothing: ([\w, ]+) \(", bullet(md, "BLEU"))[1] == "none"
+    assert bullet(md, "Training subset").endswith("music 100 training sequences.")
+    # Not reproduced: the substitute corpus named; the settings that differ from the paper config, each with
+    # both values (preset and device say where the run happened: not settings).
+    assert "`nottingham_SUBSTITUTE`" in bullet(md, "Nottingham music")
+    assert "2 differ" in bullet(md, "Settings")
+    assert table(md, "| Setting |") == {
+        "`seeds`": ["`[1, 2]`", "`[1, 2, 3]`"],
+        "`synthetic.adversarial.iterations`": ["`3`", "`200`"],
+    }
     # Compute: seeds summed per job kind, the longest job, the highest peak memory; NA memory shown as –.
-    assert "3 jobs, 0.00 h of job wall time" in md
-    assert "| synthetic/pretrain | pretrain | 2 | 4.0 | 2.5 | 300 | – |" in md  # no discriminator: no precision
-    assert "| poems/data | corpus | 1 | 0.5 | 0.5 | – | – |" in md
+    assert re.search(r"`benchmark:` files: 3 jobs, 0\.00 h", md)
+    compute = table(md, "| Job |")
+    assert compute == {
+        "synthetic/pretrain": ["pretrain", "2", "4.0", "2.5", "300", "–"],  # no discriminator: no precision
+        "poems/data": ["corpus", "1", "0.5", "0.5", "–", "–"],
+    }
     import torch
 
-    assert f"| torch | {torch.__version__} |" in md
-    assert "```yaml\ndevice: cpu\n" in md
+    assert table(md, "| Component |")["torch"] == [torch.__version__]
+    config = re.search(r"^```yaml\n(.*?)^```$", md, re.MULTILINE | re.DOTALL)[1]
+    assert yaml.safe_load(config) == json.loads(Path("results/report/config.json").read_text())
 
 
 def job_log(path: str, *precisions: str) -> str:
-    """A job's log as the CLI writes it, with the precision line of each (re)start (seqgan/cli.py: Run)."""
+    """A job's log as the CLI writes it, with the precision line of each (re)start (seqgan/cli/train.py: Job)."""
     lines = [f"2025-01-01 12:00:00,000 INFO seqgan: precision={p} (requested auto: as resolved)" for p in precisions]
     return str(write(Path(path), "\n".join(["2025-01-01 12:00:00,000 INFO seqgan: device=cpu", *lines, "done"])))
 
@@ -241,17 +246,22 @@ def test_compute_table_shows_the_precision_each_discriminator_job_resolved(resul
         bench = write(Path(f"benchmarks/{job}.tsv"), BENCHMARK.format(s="1.0", rss="10"))
         args += ["--benchmark", f"{rule}:{bench}", "--log", f"{rule}:{job_log(f'logs/{job}.log', *precisions)}"]
     assert cli.main(args) == 0
-    md = Path("results/report/report.md").read_text(encoding="utf-8")
-    assert "| synthetic/pretrain_discriminator | pretrain_discriminator | 2 | 2.0 | 1.0 | 10 | fp32 |" in md
-    assert "| synthetic/seqgan | seqgan | 1 | 1.0 | 1.0 | 10 | bf16 |" in md
-    assert "| synthetic/strategy_a | seqgan | 1 | 1.0 | 1.0 | 10 | fp32 |" in md
-    assert "| poems/seqgan | corpus_seqgan | 1 | 1.0 | 1.0 | 10 | not logged |" in md
-    assert "| synthetic/pretrain | pretrain | 2 | 4.0 | 2.5 | 300 | – |" in md
+    compute = table(Path("results/report/report.md").read_text(encoding="utf-8"), "| Job |")
+    precisions = {job: cells[0::5] for job, cells in compute.items()}  # rule, precision
+    assert precisions == {
+        "synthetic/pretrain": ["pretrain", "–"],
+        "poems/data": ["corpus", "–"],
+        "synthetic/pretrain_discriminator": ["pretrain_discriminator", "fp32"],  # the last line of a log counts
+        "synthetic/seqgan": ["seqgan", "bf16"],
+        "synthetic/strategy_a": ["seqgan", "fp32"],
+        "poems/seqgan": ["corpus_seqgan", "not logged"],
+    }
+    assert compute["synthetic/pretrain_discriminator"][1:5] == ["2", "2.0", "1.0", "10"]
     # Mixed values within one job kind (jobs on different nodes) are each counted.
     job_log("logs/synthetic/seed2/pretrain_discriminator.log", "bf16")
     assert cli.main(args) == 0
-    md = Path("results/report/report.md").read_text(encoding="utf-8")
-    assert "| pretrain_discriminator | 2 | 2.0 | 1.0 | 10 | bf16 (1), fp32 (1) |" in md
+    compute = table(Path("results/report/report.md").read_text(encoding="utf-8"), "| Job |")
+    assert compute["synthetic/pretrain_discriminator"][-1] == "bf16 (1), fp32 (1)"
     # A log of a job the report has no benchmark of is refused, naming it.
     assert cli.main([*args, "--log", "mle:logs/synthetic/seed1/mle.log"]) == 1
     assert "--log mle:logs/synthetic/seed1/mle.log: no benchmark file of that job" in caplog.text
@@ -276,15 +286,29 @@ def test_index_html_is_self_contained(result_set):
 @pytest.mark.parametrize(
     ("change", "message"),
     [
-        (("--samples", "poems/gan:x.txt"), "--samples 'poems/gan:x.txt': expected CORPUS/METHOD:PATH"),
-        (("--table", "sonnets:x.md"), "--table 'sonnets': expected a corpus"),
-        (("--benchmark", "no-path"), "--benchmark 'no-path': expected NAME:PATH"),
+        (("--samples", "poems/gan:x.txt"), "--samples poems/gan:x.txt: expected NAME:PATH, NAME one of poems/mle"),
+        (("--table", "sonnets:x.md"), "--table sonnets:x.md: expected NAME:PATH, NAME one of poems, obama, music"),
+        (("--table", "poems:other.md"), "--table poems: given twice (results/poems/table.md and other.md)"),
+        (("--midi", "real:a", "--midi", "real:b"), "--midi real: given twice"),
     ],
 )
 def test_bad_arguments_are_refused_with_the_option_named(result_set, change, message, caplog):
     assert cli.main([*result_set, *change]) == 1
     assert message in caplog.text
     assert not Path("results/report/index.html").exists()
+
+
+def test_malformed_arguments_are_usage_errors(result_set, capsys):
+    with pytest.raises(SystemExit) as exit:
+        cli.main([*result_set, "--benchmark", "no-path"])
+    assert exit.value.code == 2 and "--benchmark: 'no-path': expected NAME:PATH" in capsys.readouterr().err
+    parser = cli.build_parser()
+    curves = ["report-strategies", "--config", "c.json", "--out-figure", "f.png", "--out-svg", "f.svg", "--curve"]
+    assert parser.parse_args([*curves, "seqgan:3:results/a:b.csv"]).curve == [("seqgan", 3, Path("results/a:b.csv"))]
+    for bad in ("seqgan:3", "seqgan:x:path", ":3:path"):
+        with pytest.raises(SystemExit):
+            parser.parse_args([*curves, bad])
+        assert "expected METHOD:SEED:PATH with an integer SEED" in capsys.readouterr().err
 
 
 def test_bad_inputs_name_the_file(result_set, caplog):
@@ -318,8 +342,9 @@ def open_in_chromium(page: Path, min_images: int) -> subprocess.CompletedProcess
     return subprocess.run(args, capture_output=True, text=True, timeout=300, check=False)
 
 
-@pytest.mark.skipif(not shutil.which("chromium"), reason="needs Chromium (CI installs Debian's)")
-def test_page_loads_in_headless_chromium_and_the_check_catches_a_broken_image(result_set):
+@pytest.mark.slow
+def test_page_loads_in_headless_chromium_and_the_check_catches_a_broken_image(result_set, chromium):
+    """Needs Chromium (the ``chromium`` fixture: skipped without it, failed in CI)."""
     assert cli.main(result_set) == 0
     page = Path("results/report/index.html")
     result = open_in_chromium(page, min_images=3)

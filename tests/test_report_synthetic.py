@@ -13,8 +13,9 @@ import yaml
 from scipy import stats
 
 from seqgan.config import SyntheticConfig
-from seqgan.report import synthetic
-from seqgan.report.synthetic import CurveRun
+from seqgan.report import curves, figures, table1
+from seqgan.report.curves import CurveRun
+from seqgan.report.tables import format_p
 
 REPO = Path(__file__).resolve().parents[1]
 PRETRAIN_END = 4
@@ -51,10 +52,10 @@ def write_nll(path: Path, values) -> str:
 
 @pytest.fixture(scope="module")
 def fixture(cfg, tmp_path_factory):
-    """Curves (read back through the CLI's METHOD:SEED:PATH form) and final per-sequence NLLs for every method."""
+    """Curves (read back from their files) and final per-sequence NLLs for every method."""
     root = tmp_path_factory.mktemp("report")
     rng = np.random.default_rng(0)
-    args, final = [], {}
+    runs, final = [], {}
     for seed in SEEDS:
         start = 10.0 + 0.05 * seed
         epochs = range(PRETRAIN_END + 1)
@@ -65,11 +66,11 @@ def fixture(cfg, tmp_path_factory):
             [start - 0.2 * e for e in epochs],
             [start - 0.1 * e for e in epochs],
         )
-        args.append(f"pretrain:{seed}:{path}")
+        runs.append(curves.read_curve("pretrain", seed, path))
         pretrain_end = start - 0.2 * PRETRAIN_END
         for method, mean in MEANS.items():
             values = rng.normal(mean + 0.02 * seed, 0.5, size=50).tolist()
-            final[method, seed] = synthetic.read_nll(write_nll(root / f"{method}{seed}.nll.csv", values))
+            final[method, seed] = curves.read_nll(write_nll(root / f"{method}{seed}.nll.csv", values))
             last = statistics.mean(values)  # the curve's final point is the mean of the final NLL file
             if method.startswith("random_"):
                 path = write_curve(root / f"{method}{seed}.csv", method, [0], [last], [last + 0.1])
@@ -78,17 +79,17 @@ def fixture(cfg, tmp_path_factory):
                 epochs = range(PRETRAIN_END, PRETRAIN_END + 4)
                 oracle = [pretrain_end, (pretrain_end + last) / 2, last - 0.03 * seed, last]
                 path = write_curve(root / f"{method}{seed}.csv", method, epochs, oracle, [v + 0.3 for v in oracle])
-            args.append(f"{method}:{seed}:{path}")
+            runs.append(curves.read_curve(method, seed, path))
         for strategy in cfg.strategies:
             epochs = range(PRETRAIN_END, PRETRAIN_END + 6)
             oracle = [pretrain_end - 0.05 * i * seed for i in range(6)]
             path = write_curve(root / f"{strategy.name}{seed}.csv", "adversarial", epochs, oracle, oracle)
-            args.append(f"strategy_{strategy.name}:{seed}:{path}")
-    return [synthetic.parse_curve_arg(arg) for arg in args], final
+            runs.append(curves.read_curve(f"strategy_{strategy.name}", seed, path))
+    return runs, final
 
 
 def table(cfg, runs, final, tmp_path) -> tuple[dict[str, dict], str]:
-    synthetic.write_table1(cfg, runs, final, tmp_path / "table1.csv", tmp_path / "table1.md")
+    table1.write_table1(cfg, runs, final, tmp_path / "table1.csv", tmp_path / "table1.md")
     with open(tmp_path / "table1.csv", newline="") as f:
         rows = {row["method"]: row for row in csv.DictReader(f)}
     return rows, (tmp_path / "table1.md").read_text()
@@ -101,7 +102,7 @@ def curve(runs, method, seed) -> CurveRun:
 def test_table1_matches_hand_computation(cfg, fixture, tmp_path):
     runs, final = fixture
     rows, _ = table(cfg, runs, final, tmp_path)
-    assert list(rows) == list(synthetic.TABLE1)
+    assert list(rows) == list(table1.TABLE1)
     seqgan_pooled = final["seqgan", 1] + final["seqgan", 2]
     seqgan_finals = [curve(runs, "seqgan", s).rows[-1]["nll_oracle"] for s in SEEDS]
     for method, row in rows.items():
@@ -143,18 +144,35 @@ def test_best_is_the_curve_minimum_not_the_final_row(cfg, fixture, tmp_path):
         assert best_mean == pytest.approx(final_mean - 0.045, abs=2e-4)
 
 
-def test_markdown_has_the_table_definitions_and_paper_numbers(cfg, fixture, tmp_path):
-    _, md = table(cfg, *fixture, tmp_path)
-    assert "| Method | NLL-oracle (ours) | paper |" in md
-    assert "over n seeds" in md and f"{cfg.adversarial.iterations} adversarial iterations" in md
-    for number in ("10.310", "9.038", "8.985", "8.946", "8.736"):
-        assert number in md
-    assert "untrained_generator" in md and f"N(0, {cfg.generator.init_std})" in md
-    assert "uniform_tokens" in md and "not reproducible" in md and "~11.4" in md
-    ss = cfg.scheduled_sampling
-    assert f"max({ss.floor}, {ss.start} - {ss.decay}·(e - 1))" in md  # the schedule, from the config
-    assert f"BLEU-{cfg.pg_bleu.max_n}" in md and "method1" in md
-    assert "mode-seeking" in md and "Welch" in md and "held-out oracle samples" in md
+def markdown_rows(md: str) -> dict[str, list[str]]:
+    """The Markdown table's body rows: first cell -> the other cells."""
+    rows = [line.strip("|").split(" | ") for line in md.splitlines() if line.startswith("| ") and "---" not in line]
+    return {cells[0].strip(): [c.strip() for c in cells[1:]] for cells in rows[1:]}
+
+
+def test_markdown_cells_are_the_csv_numbers_beside_the_papers(cfg, fixture, tmp_path):
+    rows, md = table(cfg, *fixture, tmp_path)
+    cells = markdown_rows(md)
+    assert list(cells) == [table1.LABELS[method] for method in table1.TABLE1]
+    for method, row in rows.items():
+        ours, paper, best, test, p_sequences, p_seeds, n = cells[table1.LABELS[method]]
+        assert ours == f"{float(row['nll_oracle_mean']):.4f} ± {float(row['nll_oracle_std']):.4f}"
+        assert best == f"{float(row['best_nll_oracle_mean']):.4f} ± {float(row['best_nll_oracle_std']):.4f}"
+        assert test == f"{float(row['nll_test_mean']):.4f} ± {float(row['nll_test_std']):.4f}"
+        assert paper == (f"{float(row['paper_nll_oracle']):.3f}" if row["paper_nll_oracle"] else "–")
+        assert (p_sequences, p_seeds) == (row["p_value"] or "–", row["p_value_seeds"] or "–")
+        assert n == "2"
+    assert cells["SeqGAN"][1] == "8.736" and cells["Random (uniform tokens)"][1] == "10.310"
+    # The definitions' numbers come from the config.
+    definitions = md[md.index("## Definitions") :]
+    a, ss = cfg.adversarial, cfg.scheduled_sampling
+    assert f"N(0, {cfg.generator.init_std})" in definitions
+    assert f"{cfg.oracle.vocab_size}-word" in definitions and f"{cfg.oracle.num_test} held-out" in definitions
+    assert f"max({ss.floor}, {ss.start} - {ss.decay}·(e - 1))" in definitions
+    assert f"p = {ss.probability(a.iterations):.4g} in the last epoch" in definitions
+    assert f"BLEU-{cfg.pg_bleu.max_n} (smoothing {cfg.pg_bleu.smoothing})" in definitions
+    assert f"g-steps={a.g_steps}, d-steps={a.d_steps}, k={a.k_epochs}" in definitions
+    assert f"{a.rollouts} rollouts" in definitions and f"for {a.iterations} epochs" in definitions
 
 
 def test_without_seqgan_the_p_columns_are_blank(cfg, fixture, tmp_path):
@@ -171,7 +189,7 @@ def test_one_seed_leaves_std_and_seed_test_blank(cfg, fixture, tmp_path):
     mle = rows["mle"]
     assert mle["n_seeds"] == "1" and mle["nll_oracle_std"] == mle["best_nll_oracle_std"] == mle["nll_test_std"] == ""
     assert mle["p_value_seeds"] == "" and mle["p_value"] != ""
-    assert not any("±" in line for line in md.splitlines() if line.startswith("| MLE"))
+    assert markdown_rows(md)["MLE"][0] == f"{float(mle['nll_oracle_mean']):.4f}"  # no ± std
 
 
 def test_table_errors_name_the_problem(cfg, fixture, tmp_path):
@@ -183,20 +201,24 @@ def test_table_errors_name_the_problem(cfg, fixture, tmp_path):
 
 
 def test_p_value_format():
-    assert synthetic.format_p(1.234e-7) == "1.2e-07"
-    assert synthetic.format_p(0.0) == "< 1e-300"
-    assert synthetic.format_p(5e-320) == "< 1e-300"
+    assert format_p(1.234e-7) == "1.2e-07"
+    assert format_p(0.0) == "< 1e-300"
+    assert format_p(5e-320) == "< 1e-300"
 
 
 def test_curves_csv_round_trips(fixture, tmp_path):
     runs, _ = fixture
-    synthetic.write_curves(runs, tmp_path / "curves.csv")
+    curves.write_curves(runs, tmp_path / "curves.csv")
     with open(tmp_path / "curves.csv", newline="") as f:
         rows = list(csv.DictReader(f))
     assert len(rows) == sum(len(run.rows) for run in runs)
     assert list(rows[0]) == ["method", "seed", "phase", "epoch", "nll_oracle", "nll_test", "wall_seconds"]
     seqgan2 = [row for row in rows if (row["method"], row["seed"]) == ("seqgan", "2")]
     assert [float(row["nll_oracle"]) for row in seqgan2] == [r["nll_oracle"] for r in curve(runs, "seqgan", 2).rows]
+    # The columns are the curves' own; curves with different columns are not one table.
+    other = CurveRun("mle", 3, [{"epoch": 1, "nll_oracle": 9.0}], ("epoch", "nll_oracle"))
+    with pytest.raises(ValueError, match="same columns"):
+        curves.write_curves([*runs, other], tmp_path / "bad.csv")
 
 
 def assert_figures(png: Path, svg: Path) -> None:
@@ -206,14 +228,14 @@ def assert_figures(png: Path, svg: Path) -> None:
 
 
 def test_figure2(fixture, tmp_path):
-    synthetic.write_figure2(fixture[0], tmp_path / "fig2.png", tmp_path / "fig2.svg")
+    figures.write_figure2(fixture[0], tmp_path / "fig2.png", tmp_path / "fig2.svg")
     assert_figures(tmp_path / "fig2.png", tmp_path / "fig2.svg")
     svg = (tmp_path / "fig2.svg").read_text()
     assert "Constant reward (control)" in svg and "end of pretraining" in svg and "Random" not in svg
 
 
 def test_figure3(cfg, fixture, tmp_path):
-    synthetic.write_figure3(cfg, fixture[0], tmp_path / "fig3.png", tmp_path / "fig3.svg")
+    figures.write_figure3(cfg, fixture[0], tmp_path / "fig3.png", tmp_path / "fig3.svg")
     assert_figures(tmp_path / "fig3.png", tmp_path / "fig3.svg")
     first = cfg.strategies[0]
     title = f"(a) g-steps={first.g_steps}, d-steps={first.d_steps}, k={first.k_epochs}"
@@ -223,23 +245,27 @@ def test_figure3(cfg, fixture, tmp_path):
 def test_figure3_names_a_strategy_without_runs(cfg, fixture, tmp_path):
     runs = [run for run in fixture[0] if run.method != "strategy_b"]
     with pytest.raises(ValueError, match="'b'"):
-        synthetic.write_figure3(cfg, runs, tmp_path / "fig3.png", tmp_path / "fig3.svg")
+        figures.write_figure3(cfg, runs, tmp_path / "fig3.png", tmp_path / "fig3.svg")
     assert not (tmp_path / "fig3.png").exists()
+
+
+def read_mle_curve(path: Path) -> CurveRun:
+    return curves.read_curve("mle", 1, path)
 
 
 @pytest.mark.parametrize(
     ("reader", "text"),
     [
-        (synthetic.read_nll, ""),
-        (synthetic.read_nll, "nll_oracle\n"),
-        (synthetic.read_nll, "loss\n1.0\n"),
-        (synthetic.read_nll, "nll_oracle\n1.0\nabc\n"),
-        (synthetic.read_nll, "nll_oracle\nnan\n"),
-        (synthetic.read_curve, ""),
-        (synthetic.read_curve, "phase,epoch,nll_oracle,nll_test,wall_seconds\n"),
-        (synthetic.read_curve, "phase,epoch,nll_oracle\npretrain,0,9.0\n"),
-        (synthetic.read_curve, "phase,epoch,nll_oracle,nll_test,wall_seconds\npretrain,0,9.0\n"),
-        (synthetic.read_curve, "phase,epoch,nll_oracle,nll_test,wall_seconds\npretrain,x,9.0,9.1,1.0\n"),
+        (curves.read_nll, ""),
+        (curves.read_nll, "nll_oracle\n"),
+        (curves.read_nll, "loss\n1.0\n"),
+        (curves.read_nll, "nll_oracle\n1.0\nabc\n"),
+        (curves.read_nll, "nll_oracle\nnan\n"),
+        (read_mle_curve, ""),
+        (read_mle_curve, "phase,epoch,nll_oracle,nll_test,wall_seconds\n"),
+        (read_mle_curve, "phase,epoch,nll_oracle\npretrain,0,9.0\n"),
+        (read_mle_curve, "phase,epoch,nll_oracle,nll_test,wall_seconds\npretrain,0,9.0\n"),
+        (read_mle_curve, "phase,epoch,nll_oracle,nll_test,wall_seconds\npretrain,x,9.0,9.1,1.0\n"),
     ],
 )
 def test_readers_name_the_bad_file(reader, text, tmp_path):
@@ -247,10 +273,3 @@ def test_readers_name_the_bad_file(reader, text, tmp_path):
     path.write_text(text)
     with pytest.raises(ValueError, match="bad.csv"):
         reader(path)
-
-
-def test_parse_run_arg():
-    assert synthetic.parse_run_arg("seqgan:3:results/a:b.csv") == ("seqgan", 3, "results/a:b.csv")
-    for bad in ("seqgan:3", "seqgan:x:path", ":3:path"):
-        with pytest.raises(ValueError, match="METHOD:SEED:PATH"):
-            synthetic.parse_run_arg(bad)

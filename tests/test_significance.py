@@ -1,4 +1,4 @@
-"""Welch's t-test against scipy and against a hand computation."""
+"""Welch's t-test (scipy's, behind our checks and rescaling) against a hand computation and scipy on raw values."""
 
 from __future__ import annotations
 

@@ -22,8 +22,8 @@ import torch
 from seqgan.cli import main
 from seqgan.models.discriminator import Discriminator
 from seqgan.models.generator import Generator
-from seqgan.train import adversarial, mle
 from seqgan.train import discriminator as d_training
+from seqgan.train import mle, policy_gradient
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -50,7 +50,7 @@ def test_policy_gradient_loss_is_minus_sum_of_reward_weighted_log_probs():
     for b in range(5):
         for t in range(4):
             by_hand -= log_softmax[b, t, samples[b, t]] * rewards[b, t]
-    loss = adversarial.policy_gradient_loss(generator, samples, rewards)
+    loss = policy_gradient.policy_gradient_loss(generator, samples, rewards)
     assert loss.shape == ()
     torch.testing.assert_close(loss, by_hand, rtol=1e-12, atol=0)
 
@@ -65,7 +65,7 @@ def test_policy_gradient_step_raises_the_rewarded_sequence():
         before = generator.log_probs(chosen).sum().item()
     optimizer = torch.optim.Adam(generator.parameters(), lr=1e-3)
     optimizer.zero_grad()
-    adversarial.policy_gradient_loss(generator, samples, rewards).backward()
+    policy_gradient.policy_gradient_loss(generator, samples, rewards).backward()
     optimizer.step()
     with torch.no_grad():
         after = generator.log_probs(chosen).sum().item()
@@ -80,8 +80,8 @@ def test_generator_step_updates_and_reports():
     optimizer = torch.optim.Adam(generator.parameters(), lr=0.01)
     old = [p.detach().clone() for p in generator.parameters()]
     rng = torch.Generator().manual_seed(1)
-    reward_fn = adversarial.discriminator_rewards(discriminator, 2, rng, 16)
-    loss, reward = adversarial.generator_step(generator, optimizer, reward_fn, 8, 5.0, rng)
+    reward_fn = policy_gradient.discriminator_rewards(discriminator, 2, rng, 16)
+    loss, reward = policy_gradient.generator_step(generator, optimizer, reward_fn, 8, 5.0, rng)
     assert torch.isfinite(torch.tensor(loss)) and 0.0 <= reward <= 1.0
     assert any(not torch.equal(a, b) for a, b in zip(old, generator.parameters()))
 
@@ -95,9 +95,9 @@ def test_generator_step_stops_on_nan():
             p.fill_(float("nan"))
     optimizer = torch.optim.Adam(generator.parameters(), lr=0.01)
     rng = torch.Generator().manual_seed(1)
-    reward_fn = adversarial.discriminator_rewards(discriminator, 2, rng, 16)
+    reward_fn = policy_gradient.discriminator_rewards(discriminator, 2, rng, 16)
     with pytest.raises(FloatingPointError, match=r"policy gradient.*epoch 12"):
-        adversarial.generator_step(generator, optimizer, reward_fn, 4, 5.0, rng, iteration=12)
+        policy_gradient.generator_step(generator, optimizer, reward_fn, 4, 5.0, rng, iteration=12)
 
 
 # ---------------------------------------------------------------------------------------------- MLE
@@ -176,9 +176,10 @@ def common(seed, checkpoints: Path) -> list:
     return ["--seed", seed, "--checkpoint-dir", checkpoints, "--threads", 1, "--device", "cpu"]
 
 
-def mle_argv(config: Path, data: Path, out: Path, seed=1, checkpoints: Path | None = None) -> list:
+def mle_argv(config: Path, data: Path, out: Path, seed=1, checkpoints: Path | None = None, verb="pretrain") -> list:
+    """Pretraining; with ``verb`` mle or scheduled-sampling (add --init and --epochs) a baseline continuing it."""
     return [
-        "mle", "--config", config, "--oracle", data / "oracle.pt", "--train", data / "train.pt",
+        verb, "--config", config, "--oracle", data / "oracle.pt", "--train", data / "train.pt",
         "--test", data / "test.pt", "--out", out / "generator.pt", "--curve", out / "curve.csv",
         *common(seed, checkpoints or out / "checkpoints"),
     ]  # fmt: skip
@@ -186,7 +187,7 @@ def mle_argv(config: Path, data: Path, out: Path, seed=1, checkpoints: Path | No
 
 def pretrain_d_argv(config: Path, data: Path, generator: Path, out: Path, seed=1) -> list:
     return [
-        "pretrain-d", "--config", config, "--generator", generator, "--train", data / "train.pt",
+        "pretrain-discriminator", "--config", config, "--generator", generator, "--train", data / "train.pt",
         "--out", out / "discriminator.pt", *common(seed, out / "checkpoints"),
     ]  # fmt: skip
 
@@ -200,16 +201,16 @@ def outputs(out: Path) -> list:
 
 def adversarial_argv(config: Path, data: Path, generator: Path, discriminator: Path, out: Path, seed=1) -> list:
     return [
-        "policy-gradient", "--reward", "discriminator", "--config", config, "--oracle", data / "oracle.pt",
+        "seqgan", "--config", config, "--oracle", data / "oracle.pt",
         "--train", data / "train.pt", "--test", data / "test.pt", "--generator", generator,
         "--discriminator", discriminator, "--out-discriminator", out / "discriminator.pt", *outputs(out),
         *common(seed, out / "checkpoints"),
     ]  # fmt: skip
 
 
-def pg_argv(config: Path, data: Path, generator: Path, out: Path, reward: str, seed=1) -> list:
+def pg_argv(config: Path, data: Path, generator: Path, out: Path, verb: str, seed=1) -> list:
     return [
-        "policy-gradient", "--reward", reward, "--config", config, "--oracle", data / "oracle.pt",
+        verb, "--config", config, "--oracle", data / "oracle.pt",
         "--train", data / "train.pt", "--test", data / "test.pt", "--generator", generator, *outputs(out),
         *common(seed, out / "checkpoints"),
     ]  # fmt: skip
@@ -248,7 +249,7 @@ def curve_rows(path: Path) -> list[dict]:
 
 @pytest.fixture(scope="module")
 def pipeline(tmp_path_factory, make_config):
-    """oracle -> mle -> pretrain-d on the tiny config, seed 1: the inputs of the later stages."""
+    """oracle -> pretrain -> pretrain-discriminator on the tiny config, seed 1: the inputs of the later steps."""
     root = tmp_path_factory.mktemp("pipeline")
     config = write_config(root / "config.json", make_config())
     cli_ok("oracle", "--config", config, "--out-dir", root / "data")
@@ -350,6 +351,7 @@ def run_and_kill(argv: list, checkpoint: Path, min_step: int, total: int, log: P
     return step
 
 
+@pytest.mark.slow
 def test_mle_resume_after_kill_equals_uninterrupted(pipeline, make_config, tmp_path, caplog):
     cfg = make_config()
     cfg["pretrain"].update(epochs=30, batch_size=8)  # ~16 steps per epoch: the kill lands mid-run
@@ -369,6 +371,7 @@ def test_mle_resume_after_kill_equals_uninterrupted(pipeline, make_config, tmp_p
     assert curve_rows(tmp_path / "killed" / "curve.csv") == rows
 
 
+@pytest.mark.slow
 def test_pretrain_d_resume_after_kill_equals_uninterrupted(pipeline, make_config, tmp_path, caplog):
     cfg = make_config()
     cfg["discriminator_training"].update(pretrain_rounds=20, num_negatives=128, batch_size=8)
@@ -384,6 +387,7 @@ def test_pretrain_d_resume_after_kill_equals_uninterrupted(pipeline, make_config
     assert_identical(load(tmp_path / "killed" / "discriminator.pt"), load(tmp_path / "whole" / "discriminator.pt"))
 
 
+@pytest.mark.slow
 def test_adversarial_resume_after_kill_equals_uninterrupted(pipeline, make_config, tmp_path, caplog):
     cfg = make_config()
     cfg["adversarial"]["iterations"] = 30  # ~25 ms each
@@ -411,8 +415,8 @@ def test_mle_baseline_continues_the_pretraining_optimizer(pipeline, tmp_path, ca
     pretrained = load(pipeline.generator)
     steps = pretrained["optimizer"]["state"][0]["step"]
     assert steps > 0, "the pretrained generator file must carry its Adam state"
-    cli_ok(*mle_argv(pipeline.config, pipeline.data, tmp_path), "--init", pipeline.generator, "--epochs", 1,
-           "--phase", "mle")  # fmt: skip
+    cli_ok(*mle_argv(pipeline.config, pipeline.data, tmp_path, verb="mle"), "--init", pipeline.generator,
+           "--epochs", 1)  # fmt: skip
     continued = load(tmp_path / "generator.pt")
     batches = -(-load(pipeline.data / "train.pt").shape[0] // pretrain_batch_size(pipeline.config))
     assert continued["optimizer"]["state"][0]["step"] == steps + batches
@@ -480,32 +484,32 @@ def test_scheduled_sampling_with_p_one_trains_exactly_like_mle(pipeline, make_co
     cfg["scheduled_sampling"].update(start=1.0, decay=0.0)
     config = write_config(tmp_path / "config.json", cfg)
     runs = {}
-    for objective in ("mle", "scheduled_sampling"):
-        out = tmp_path / objective
-        cli_ok(*mle_argv(config, pipeline.data, out), "--init", pipeline.generator, "--epochs", 1,
-               "--objective", objective, "--phase", objective, *outputs(out)[2:])  # fmt: skip
-        runs[objective] = load(out / "generator.pt")
-    assert_identical(runs["mle"], runs["scheduled_sampling"])
+    for verb in ("mle", "scheduled-sampling"):
+        out = tmp_path / verb
+        cli_ok(*mle_argv(config, pipeline.data, out, verb=verb), "--init", pipeline.generator, "--epochs", 1,
+               *outputs(out)[2:])  # fmt: skip
+        runs[verb] = load(out / "generator.pt")
+    assert_identical(runs["mle"], runs["scheduled-sampling"])
 
 
 def test_scheduled_sampling_run_logs_its_schedule(pipeline, tmp_path, caplog):
     caplog.set_level(logging.INFO)
     out = tmp_path / "ss"
-    cli_ok(*mle_argv(pipeline.config, pipeline.data, out), "--init", pipeline.generator, "--epochs", 3,
-           "--objective", "scheduled_sampling", "--phase", "ss", *outputs(out)[2:])  # fmt: skip
+    cli_ok(*mle_argv(pipeline.config, pipeline.data, out, verb="scheduled-sampling"), "--init", pipeline.generator,
+           "--epochs", 3, *outputs(out)[2:])  # fmt: skip
     assert [f"p_true={p:.4f}" in caplog.text for p in (1.0, 0.75, 0.5)] == [True] * 3  # decay 0.25
     assert [row["epoch"] for row in curve_values(out / "curve.csv")] == [4, 5, 6, 7]
     assert_nll_files_match_the_curve(out, 64)
 
 
-@pytest.mark.parametrize("reward", ["bleu", "constant"])
-def test_pg_baselines_run_reproducibly(pipeline, tmp_path, reward):
+@pytest.mark.parametrize("verb", ["pg-bleu", "constant-reward"])
+def test_pg_baselines_run_reproducibly(pipeline, tmp_path, verb):
     for name in ("first", "again"):
-        cli_ok(*pg_argv(pipeline.config, pipeline.data, pipeline.generator, tmp_path / name, reward))
+        cli_ok(*pg_argv(pipeline.config, pipeline.data, pipeline.generator, tmp_path / name, verb))
     assert_identical(load(tmp_path / "first" / "generator.pt"), load(tmp_path / "again" / "generator.pt"))
     rows = curve_values(tmp_path / "first" / "curve.csv")
     assert [row["epoch"] for row in rows] == [4, 5, 6, 7]
-    assert rows[-1]["phase"] == {"bleu": "pg_bleu", "constant": "constant_reward"}[reward]  # default name
+    assert rows[-1]["phase"] == verb.replace("-", "_")  # the run is named after its step
     assert rows[-1]["nll_oracle"] != rows[0]["nll_oracle"]  # it trained
     assert_nll_files_match_the_curve(tmp_path / "first", 64)
     assert not (tmp_path / "first" / "discriminator.pt").exists()
@@ -514,7 +518,7 @@ def test_pg_baselines_run_reproducibly(pipeline, tmp_path, reward):
 def test_strategy_sets_the_steps_and_iterations(pipeline, tmp_path, caplog):
     caplog.set_level(logging.INFO)
     inputs = (pipeline.config, pipeline.data, pipeline.generator, pipeline.discriminator)
-    cli_ok(*adversarial_argv(*inputs, tmp_path), "--strategy", "a", "--phase", "strategy_a")
+    cli_ok(*adversarial_argv(*inputs, tmp_path), "--strategy", "a")
     rows = curve_values(tmp_path / "curve.csv")
     assert [row["epoch"] for row in rows] == [4, 5, 6]  # the strategy's 2 iterations, not adversarial's 3
     assert {row["phase"] for row in rows} == {"strategy_a"}
@@ -529,15 +533,8 @@ def test_strategy_sets_the_steps_and_iterations(pipeline, tmp_path, caplog):
     assert d_steps[1] - d_steps[0] == 2 * 1 * 2 * batches  # iterations x d_steps x k_epochs epochs
 
 
-@pytest.mark.parametrize(
-    "extra, message",
-    [
-        (["--strategy", "zz"], "no strategy named 'zz' (defined: a)"),
-        (["--reward", "bleu"], "--discriminator and --out-discriminator go with --reward discriminator"),
-    ],
-)
-def test_policy_gradient_refuses_bad_combinations(pipeline, tmp_path, caplog, extra, message):
+def test_seqgan_refuses_an_unknown_strategy(pipeline, tmp_path, caplog):
     inputs = (pipeline.config, pipeline.data, pipeline.generator, pipeline.discriminator)
-    assert cli(*adversarial_argv(*inputs, tmp_path), *extra) == 1
-    assert message in caplog.text
+    assert cli(*adversarial_argv(*inputs, tmp_path), "--strategy", "zz") == 1
+    assert "config key 'strategies': no strategy named 'zz' (defined: a)" in caplog.text
     assert not (tmp_path / "generator.pt").exists()

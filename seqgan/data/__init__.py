@@ -1,1 +1,1 @@
-"""Data: pinned downloads and, later, corpus preprocessing."""
+"""Data: pinned downloads, the real corpora's preprocessing (poems, Obama, Nottingham), vocabularies and token files."""

@@ -15,7 +15,7 @@ from pathlib import Path
 import torch
 
 from seqgan import atomic
-from seqgan.models.saved import load_tokens, save_tokens
+from seqgan.data.tokens import load_tokens, save_tokens
 
 SPLITS = ("train", "valid", "test")
 

@@ -1,6 +1,6 @@
 """A real corpus's scores for one set of sequences (generated samples, or the test set itself): BLEU-n
-against the references, Self-BLEU-n, and for music the MSE to the nearest reference, per sequence and
-averaged (paper Tables 2-4). The per-sequence values feed the p-values across generated samples."""
+against the references and, for music, the MSE to the nearest reference, per sequence (paper Tables 2-4
+average them; the p-values compare them); Self-BLEU-n, a property of the whole set."""
 
 from __future__ import annotations
 

@@ -1,14 +1,20 @@
-"""Fitting the discriminator on real (label 1) against generated (label 0) sequences."""
+"""Fitting the discriminator on real (label 1) against generated (label 0) sequences: its pretraining,
+and the d-steps of SeqGAN (``seqgan.train.seqgan``)."""
 
 from __future__ import annotations
+
+import logging
 
 import torch
 from torch.nn import functional as F
 
+from seqgan.checkpoint import Checkpointer
 from seqgan.device import autocast
 from seqgan.models.discriminator import Discriminator
 from seqgan.models.generator import Generator
-from seqgan.train.mle import check_finite
+from seqgan.train.run import check_finite
+
+log = logging.getLogger(__name__)
 
 
 def fit(
@@ -62,3 +68,26 @@ def round_of_training(
     negatives = generator.sample(num_negatives, rng)
     chosen = torch.randperm(len(real), generator=rng)[:num_negatives]
     return fit(discriminator, optimizer, real[chosen], negatives, epochs, batch_size, l2_reg, rng, precision, where)
+
+
+def pretrain(
+    discriminator: Discriminator,
+    optimizer: torch.optim.Optimizer,
+    generator: Generator,
+    real: torch.Tensor,
+    rounds: int,
+    epochs: int,
+    num_negatives: int,
+    batch_size: int,
+    l2_reg: float,
+    rng: torch.Generator,
+    precision: str,
+    checkpointer: Checkpointer,
+) -> None:
+    """The paper's pretraining: ``rounds`` x (fresh negatives from the pretrained G, ``epochs`` epochs)."""
+    for step in checkpointer.steps(rounds, "pretrain-discriminator"):
+        loss = round_of_training(
+            discriminator, optimizer, generator, real, num_negatives, epochs, batch_size, l2_reg, rng, precision,
+            f"discriminator pretraining, round {step}",
+        )  # fmt: skip
+        log.info("round phase=pretrain_discriminator round=%d loss=%.5f", step, loss)

@@ -2,18 +2,32 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 
 import torch
 from torch.nn import functional as F
 
 from seqgan.models.generator import Generator
+from seqgan.train.run import GeneratorRun, check_finite
+
+log = logging.getLogger(__name__)
 
 
-def check_finite(loss: torch.Tensor, phase: str, epoch: int) -> None:
-    """Stop a run whose loss (or an epoch's sum of losses) diverged, naming where."""
-    if not torch.isfinite(loss):
-        raise FloatingPointError(f"{phase}: loss became {loss.item()} in epoch {epoch}")
+def train(
+    run: GeneratorRun,
+    optimizer: torch.optim.Optimizer,
+    data: torch.Tensor,
+    epochs: int,
+    batch_size: int,
+    grad_clip: float,
+    rng: torch.Generator,
+) -> None:
+    """``epochs`` MLE epochs over ``data`` (N, T): pretraining from scratch, or the MLE baseline continuing it."""
+    for epoch in run.epochs(epochs):
+        loss = mle_epoch(run.generator, optimizer, data, batch_size, grad_clip, rng, epoch)
+        log.info("epoch phase=%s epoch=%d loss=%.5f", run.name, epoch, loss)
+        run.evaluate(epoch)
 
 
 def mle_loss(generator: Generator, tokens: torch.Tensor) -> torch.Tensor:

@@ -9,12 +9,36 @@ with p = 1 the inputs are the true ones and the loss is MLE's, bit for bit.
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
+
 import torch
 from torch.nn import functional as F
 
 from seqgan.models.generator import Generator
 from seqgan.sampling import inverse_cdf
 from seqgan.train.mle import train_epoch
+from seqgan.train.run import GeneratorRun
+
+log = logging.getLogger(__name__)
+
+
+def train(
+    run: GeneratorRun,
+    optimizer: torch.optim.Optimizer,
+    data: torch.Tensor,
+    epochs: int,
+    probability: Callable[[int], float],
+    batch_size: int,
+    grad_clip: float,
+    rng: torch.Generator,
+) -> None:
+    """``epochs`` epochs of Scheduled Sampling; in the n-th (n >= 1) the true token is fed with ``probability(n)``."""
+    for epoch in run.epochs(epochs):
+        p = probability(epoch - run.start_epoch)
+        loss = scheduled_sampling_epoch(run.generator, optimizer, data, batch_size, grad_clip, p, rng, epoch)
+        log.info("epoch phase=%s epoch=%d p_true=%.4f loss=%.5f", run.name, epoch, p, loss)
+        run.evaluate(epoch)
 
 
 @torch.no_grad()

@@ -1,178 +1,158 @@
 # Helpers shared by the rules: functions only (snakemake --lint objects to mixing them with rules).
 #
-# Layout of results/synthetic (per seed S):
-#   config/STAGE.json           the resolved `synthetic` config a stage's jobs read (see
-#                               STAGE_SECTIONS): rewritten only when a key that stage reads changes,
-#                               so a config change reruns exactly the stages that depend on it
-#   oracle/{oracle,train,test}.pt
-#   seedS/pretrain/             MLE-pretrained generator and pretrained discriminator
-#   seedS/RUN/                  one folder per Table 1 row (random_DEFINITION, mle, scheduled_sampling,
-#                               pg_bleu, seqgan, constant_reward) and per Figure 3 strategy
-#                               (strategy_NAME), all from the same pretrained models, each with
-#                               generator.pt, best.pt, curve.csv, nll_final.csv, nll_best.csv
+# One name per step: the rule (`pretrain_discriminator`; `corpus_pretrain_discriminator` is the same
+# step on a real corpus), the CLI verb (`pretrain-discriminator`), its config file, its log and
+# benchmark file and, for a training step, its run folder. Layout of results/EXPERIMENT (synthetic,
+# poems, obama, music):
+#   config/STEP.json   exactly what STEP reads of the experiment's config: the sections seqgan/stages.py
+#                      declares for it, which the CLI verb also loads and nothing else. Rewritten only
+#                      when one of them changes, so a config change reruns exactly the steps that read it
+#                      (and what depends on their outputs): adding a Figure 3 strategy trains only that
+#                      strategy, a new PG-BLEU setting leaves pretraining and SeqGAN alone.
+#   oracle/{oracle,train,test}.pt (synthetic) or data/ (a corpus: token ids per split, vocab, summary)
+#   seedS/pretrain/    MLE-pretrained generator and pretrained discriminator
+#   seedS/RUN/         one folder per trained model, all from the same pretrained ones. Synthetic: per
+#                      Table 1 row (random_DEFINITION, mle, scheduled_sampling, pg_bleu, seqgan,
+#                      constant_reward) and Figure 3 strategy (strategy_NAME), each with generator.pt,
+#                      best.pt, curve.csv, nll_final.csv, nll_best.csv. A corpus: mle and seqgan, with
+#                      their scores and samples; real/ scores the test split itself.
 # Checkpoint folders (.../checkpoints, .../d_checkpoints) are deliberately not declared outputs:
 # Snakemake would delete them when a job fails, and the CLI resumes from them on the next run.
-from pathlib import Path
 import json
 import shlex
+from pathlib import Path
+
+# Importable here even when the package is not installed: the Snakefile has imported seqgan already.
+from seqgan.stages import CORPORA, EXPERIMENTS, step_settings
+from seqgan.stages import CORPUS as CORPUS_STEPS, SYNTHETIC as SYNTHETIC_STEPS
 
 SYNTHETIC = "results/synthetic"
-# The real corpora: config keys, folders, named targets.
-CORPORA = ("poems", "obama", "music")
-EXPERIMENTS = ("synthetic", *CORPORA)
-# What each stage of a real corpus reads of its config (as STAGE_SECTIONS for the synthetic one).
-_CORPUS_RUN = ("data", "eval", "checkpoint_every")
-CORPUS_STAGE_SECTIONS = {
-    "data": ("data",),
-    "pretrain": (*_CORPUS_RUN, "generator", "pretrain"),
-    "pretrain_discriminator": (
-        "data",
-        "discriminator",
-        "discriminator_training",
-        "precision",
-        "checkpoint_every",
-    ),
-    "mle": (*_CORPUS_RUN, "pretrain"),
-    "seqgan": (
-        *_CORPUS_RUN,
-        "adversarial",
-        "discriminator",
-        "discriminator_training",
-        "precision",
-    ),
-    "evaluate": ("data", "eval", "metrics"),
-}
-ORACLE_PARAMS = "results/downloads/seqgan_oracle/target_params_py3.pkl"
-# Table 1 method -> its run folders (Random has one per definition).
-TEACHER_FORCED = ("mle", "scheduled_sampling")
-PG_BASELINES = {"pg_bleu": "bleu", "constant_reward": "constant"}  # method -> --reward
 # GPUs each training or evaluation job asks for: one, unless the config says `device: cpu`. Locally
 # the profile's global `gpu=1` then runs GPU jobs one at a time; under SLURM it becomes `--gpus=1`,
 # so `--config device=cpu` is how a CPU-only cluster (and CI's) switches the request off.
 GPUS_PER_JOB = 0 if config["device"] == "cpu" else 1
-
-
-# The config sections each stage reads (seqgan/cli.py). A stage's config file is rewritten, and the
-# stage rerun, only when one of these changes (rerun trigger "params"); a change upstream reaches it
-# through the upstream outputs. So adding a Figure 3 strategy trains only that strategy, and a new
-# PG-BLEU setting leaves pretraining and SeqGAN alone. Reports read the whole config.
-# Read by every training job: data shapes, learning curves, checkpoints.
-_RUN = ("oracle", "eval", "checkpoint_every")
-_TEACHER_FORCED = (*_RUN, "pretrain")
-_ADVERSARIAL = (
-    *_RUN,
-    "adversarial",
-    "discriminator",
-    "discriminator_training",
-    "precision",
-)
-STAGE_SECTIONS = {
-    "oracle": ("oracle",),
-    "pretrain": (*_TEACHER_FORCED, "generator"),
-    "pretrain_discriminator": (
-        "oracle",
-        "discriminator",
-        "discriminator_training",
-        "precision",
-        "checkpoint_every",
+# The rules whose jobs train or use a discriminator: those of the steps that read `precision` (the
+# Figure 3 strategies run in rule seqgan).
+DISCRIMINATOR_RULES = (
+    *(
+        s
+        for s, sections in SYNTHETIC_STEPS.items()
+        if "precision" in sections and s != "strategy"
     ),
-    "random": ("oracle", "generator", "eval"),
-    "mle": _TEACHER_FORCED,
-    "scheduled_sampling": (*_TEACHER_FORCED, "scheduled_sampling"),
-    "pg_bleu": (*_RUN, "adversarial", "pg_bleu"),
-    "constant_reward": (*_RUN, "adversarial"),
-    "seqgan": _ADVERSARIAL,
-}
-
-
-def stage_settings(stage, experiment="synthetic"):
-    """What a stage reads of its experiment's config (strategy_NAME: SeqGAN's, plus that strategy),
-    with keys sorted: Snakemake compares params as text, and the order of YAML keys means nothing.
-    """
-    if experiment in CORPORA:
-        sections = (
-            config[experiment] if stage == "report" else CORPUS_STAGE_SECTIONS[stage]
-        )
-        settings = {section: config[experiment][section] for section in sections}
-        return json.loads(json.dumps(settings, sort_keys=True))
-    synthetic = config["synthetic"]
-    if stage == "report":
-        settings = synthetic
-    elif stage.startswith("strategy_"):
-        name = stage.removeprefix("strategy_")
-        strategy = [s for s in synthetic["strategies"] if s["name"] == name]
-        settings = {**stage_settings("seqgan"), "strategies": strategy}
-    else:
-        settings = {section: synthetic[section] for section in STAGE_SECTIONS[stage]}
-    return json.loads(json.dumps(settings, sort_keys=True))
-
-
-def stage_config(stage):
-    return f"{SYNTHETIC}/config/{stage}.json"
-
-
-def corpus_source(wildcards):
-    """The downloaded file a corpus is read from (its config's `data.source`)."""
-    return f"results/downloads/{config[wildcards.corpus]['data']['source']}"
-
-
-def corpus_data(wildcards):
-    """A preprocessed corpus's files: summary.json first (evaluate passes its folder)."""
-    folder = f"results/{wildcards.corpus}/data"
-    return [
-        f"{folder}/{name}"
-        for name in ("summary.json", "vocab.json", "train.pt", "test.pt")
-    ]
-
-
-def corpus_runs(corpus):
-    """The runs of a corpus's table, key -> folder: each method per seed, and the real data."""
-    runs = {
-        f"seed{seed}_{method}": f"seed{seed}/{method}"
-        for seed in seeds()
-        for method in ("mle", "seqgan")
-    }
-    return {**runs, "real": "real"}
-
-
-def corpus_table_inputs(wildcards):
-    """The config and each run's scores and metrics, keyed KIND__RUN."""
-    corpus = wildcards.corpus
-    inputs = {"config": f"results/{corpus}/config/report.json"}
-    for key, folder in corpus_runs(corpus).items():
-        inputs[f"scores__{key}"] = f"results/{corpus}/{folder}/scores.csv"
-        inputs[f"metrics__{key}"] = f"results/{corpus}/{folder}/metrics.json"
-    return inputs
-
-
-def corpus_targets(corpus=None):
-    """A corpus's Table (2, 3 or 4) and its samples; music also as MIDI and piano rolls."""
-    targets = []
-    for name in [corpus] if corpus else CORPORA:
-        targets += [f"results/{name}/table.csv", f"results/{name}/table.md"]
-        folders = corpus_runs(name).values()
-        targets += [f"results/{name}/{folder}/samples.txt" for folder in folders]
-        if name == "music":
-            targets += [f"results/music/{folder}/piano_roll.png" for folder in folders]
-    return targets
+    *(f"corpus_{s}" for s, sections in CORPUS_STEPS.items() if "precision" in sections),
+)
 
 
 def seeds():
     return config["seeds"]
 
 
+def sorted_keys(value):
+    """A config (section) with its keys sorted: Snakemake compares params as text, and the order of YAML
+    keys means nothing."""
+    return json.loads(json.dumps(value, sort_keys=True))
+
+
+# --- Paths: every file another rule consumes comes from its rule (rules.X), never retyped. -------------
+
+
+def job_output(rulename, name, **wildcards):
+    """Output `name` of a job of `rulename`, given its wildcards: the rule's own pattern, filled in."""
+    return getattr(getattr(rules, rulename).output, name).format(**wildcards)
+
+
+def step_config_file(step, experiment="synthetic"):
+    """A step's config file (rule step_config); `experiment` may be a wildcard, e.g. "{corpus}"."""
+    return rules.step_config.output[0].format(experiment=experiment, step=step)
+
+
+def step_config_settings(wildcards):
+    """What a step's config file holds: the sections the step reads (seqgan/stages.py, keys sorted); the
+    reports' (step "report"), the experiment's whole section."""
+    section = config[wildcards.experiment]
+    if wildcards.step == "report":
+        return sorted_keys(section)
+    return step_settings(section, wildcards.experiment, wildcards.step)
+
+
+def download(name):
+    """A registered download (rule fetch)."""
+    return rules.fetch.output[0].format(name=name)
+
+
+def corpus_source(wildcards):
+    """The downloaded file a corpus is read from (its config's `data.source`)."""
+    return download(config[wildcards.corpus]["data"]["source"])
+
+
+def oracle_inputs(wildcards):
+    """The step's config, plus the released parameters when the original oracle is used."""
+    inputs = {"config": step_config_file("oracle")}
+    if config["synthetic"]["oracle"]["source"] == "original":
+        inputs["params"] = download("seqgan_oracle/target_params_py3.pkl")
+    return inputs
+
+
+def synthetic_job(run, seed):
+    """(rule, wildcards) of a synthetic job of `seed`, given its run folder (random_DEFINITION, seqgan,
+    strategy_NAME) or its step, which names the rule (pretrain, pretrain_discriminator, mle, ...).
+    """
+    if run.startswith("random_"):
+        return "random", {"seed": seed, "definition": run.removeprefix("random_")}
+    if run == "seqgan" or run.startswith("strategy_"):
+        return "seqgan", {"seed": seed, "run": run}
+    return run, {"seed": seed}
+
+
+def run_file(run, seed, name):
+    """Output `name` (e.g. "curve") of a synthetic run of `seed`."""
+    rulename, wildcards = synthetic_job(run, seed)
+    return job_output(rulename, name, **wildcards)
+
+
+def run_outputs(run):
+    """The outputs of a synthetic run per seed (`run` may be a wildcard): the final generator, the best on
+    its curve, the curve, and the per-sequence NLL-oracle of both (for the t-tests)."""
+    folder = f"{SYNTHETIC}/seed{{seed}}/{run}"
+    return {
+        "generator": f"{folder}/generator.pt",
+        "best": f"{folder}/best.pt",
+        "curve": f"{folder}/curve.csv",
+        "nll_final": f"{folder}/nll_final.csv",
+        "nll_best": f"{folder}/nll_best.csv",
+    }
+
+
+def trained_generator(wildcards):
+    """The generator a corpus_evaluate job scores: corpus_mle's or corpus_seqgan's."""
+    return job_output(
+        f"corpus_{wildcards.method}", "generator", **dict(wildcards.items())
+    )
+
+
+def corpus_rows(corpus):
+    """The rows of a corpus's table, key -> (evaluation rule, music rendering rule, wildcards): each
+    trained model per seed, and the real data."""
+    rows = {
+        f"seed{seed}_{method}": (
+            "corpus_evaluate",
+            "render_music",
+            {"corpus": corpus, "seed": seed, "method": method},
+        )
+        for seed in seeds()
+        for method in ("mle", "seqgan")
+    }
+    rows["real"] = ("corpus_evaluate_real", "render_music_real", {"corpus": corpus})
+    return rows
+
+
+# --- The CLI's arguments ------------------------------------------------------------------------------
+
+
 def mirror_arg(wildcards):
     """`--mirror DIR` when corpora.mirror is set (a relative DIR is relative to the working directory)."""
     mirror = config["corpora"]["mirror"]
     return "" if mirror is None else f"--mirror {shlex.quote(mirror)}"
-
-
-def oracle_inputs(wildcards):
-    """The resolved config, plus the released parameters when the original oracle is used."""
-    inputs = {"config": stage_config("oracle")}
-    if config["synthetic"]["oracle"]["source"] == "original":
-        inputs["params"] = ORACLE_PARAMS
-    return inputs
 
 
 def oracle_params_arg(wildcards, input):
@@ -184,16 +164,52 @@ def sibling(name):
     return lambda wildcards, output: str(Path(output[0]).parent / name)
 
 
+def experiment_args(wildcards, input):
+    """The flags naming a training job's data: the synthetic experiment's oracle (its NLL-oracle curve),
+    or a real corpus and its vocabulary. Synthetic discriminator pretraining needs neither.
+    """
+    if "vocab" in input.keys():
+        return f"--experiment {wildcards.corpus} --vocab {shlex.quote(input.vocab)}"
+    if "oracle" in input.keys():
+        return f"--oracle {shlex.quote(input.oracle)}"
+    return ""
+
+
 def generator_output_args(wildcards, output):
-    """The CLI flags for the outputs every generator-producing rule declares under the same names."""
+    """The flags of the generator outputs a rule declares (a corpus's runs have no NLL-oracle files)."""
     flags = {
-        "--out": output.generator,
-        "--out-best": output.best,
-        "--curve": output.curve,
-        "--nll-final": output.nll_final,
-        "--nll-best": output.nll_best,
+        "generator": "--out",
+        "best": "--out-best",
+        "curve": "--curve",
+        "nll_final": "--nll-final",
+        "nll_best": "--nll-best",
     }
-    return " ".join(f"{flag} {shlex.quote(path)}" for flag, path in flags.items())
+    return " ".join(
+        f"{flag} {shlex.quote(getattr(output, name))}"
+        for name, flag in flags.items()
+        if name in output.keys()
+    )
+
+
+def strategy_arg(wildcards):
+    """`--strategy NAME` for a Figure 3 run (strategy_NAME); nothing for SeqGAN's own runs."""
+    run = dict(wildcards.items()).get("run", "seqgan")
+    return "" if run == "seqgan" else f"--strategy {run.removeprefix('strategy_')}"
+
+
+def run_args(wildcards, input):
+    """`--KIND RUN:SEED:PATH` for every input keyed KIND__RUN__SEED (paths from `input`, so they stay tracked)."""
+    args = []
+    for key, path in input.items():
+        if key != "config":
+            kind, run, seed = key.split("__")
+            args.append(
+                f"--{kind.replace('_', '-')} {shlex.quote(f'{run}:{seed}:{path}')}"
+            )
+    return " ".join(args)
+
+
+# --- What the reports read ----------------------------------------------------------------------------
 
 
 def table1_runs():
@@ -218,109 +234,104 @@ def strategy_run(strategy):
     return f"strategy_{strategy['name']}"
 
 
-def run_file(run, seed, name):
-    return f"{SYNTHETIC}/seed{seed}/{run}/{name}"
-
-
 def report_inputs(wildcards):
     """The config and every file Table 1 and Figure 2 are made from, keyed KIND__RUN__SEED."""
-    inputs = {"config": stage_config("report")}
+    inputs = {"config": step_config_file("report")}
     for seed in seeds():
-        inputs[f"curve__pretrain__{seed}"] = run_file("pretrain", seed, "curve.csv")
+        inputs[f"curve__pretrain__{seed}"] = run_file("pretrain", seed, "curve")
         for run in table1_runs():
             # Final models, not best ones: choosing the best point on the same samples would bias the test.
             for kind in ("curve", "nll_final"):
-                inputs[f"{kind}__{run}__{seed}"] = run_file(run, seed, f"{kind}.csv")
+                inputs[f"{kind}__{run}__{seed}"] = run_file(run, seed, kind)
     return inputs
 
 
 def strategy_inputs(wildcards):
     """The config, the pretraining curves and each Figure 3 strategy's curves, keyed KIND__RUN__SEED."""
-    inputs = {"config": stage_config("report")}
+    inputs = {"config": step_config_file("report")}
     for seed in seeds():
-        inputs[f"curve__pretrain__{seed}"] = run_file("pretrain", seed, "curve.csv")
+        inputs[f"curve__pretrain__{seed}"] = run_file("pretrain", seed, "curve")
         for strategy in config["synthetic"]["strategies"]:
-            path = run_file(strategy_run(strategy), seed, "curve.csv")
+            path = run_file(strategy_run(strategy), seed, "curve")
             inputs[f"curve__strategy_{strategy['name']}__{seed}"] = path
     return inputs
 
 
-def run_args(wildcards, input):
-    """`--KIND RUN:SEED:PATH` for every input keyed KIND__RUN__SEED (paths from `input`, so they stay tracked)."""
-    args = []
-    for key, path in input.items():
-        if key != "config":
-            kind, run, seed = key.split("__")
-            args.append(
-                f"--{kind.replace('_', '-')} {shlex.quote(f'{run}:{seed}:{path}')}"
-            )
-    return " ".join(args)
+def report_corpus_inputs(wildcards):
+    """Each row's scores and metrics, keyed KIND__ROW."""
+    inputs = {}
+    for key, (evaluate, _, job) in corpus_rows(wildcards.corpus).items():
+        for kind in ("scores", "metrics"):
+            inputs[f"{kind}__{key}"] = job_output(evaluate, kind, **job)
+    return inputs
 
 
 def synthetic_targets():
-    targets = [
-        f"{SYNTHETIC}/table1.csv",
-        f"{SYNTHETIC}/table1.md",
-        f"{SYNTHETIC}/figure2.png",
-        f"{SYNTHETIC}/figure2.svg",
-        f"{SYNTHETIC}/curves.csv",
-    ]
+    """Table 1, Figure 2 and the curves; Figure 3 when the config has strategies."""
+    targets = list(rules.report_synthetic.output)
     if config["synthetic"]["strategies"]:
-        targets += [f"{SYNTHETIC}/figure3.png", f"{SYNTHETIC}/figure3.svg"]
+        targets += rules.report_strategies.output
     return targets
 
 
-def benchmark_files():
-    """(rule, benchmark file) of every job of the run, for the report's compute table (see the rules' `benchmark:`)."""
-    rule_of_run = {"seqgan": "seqgan", **{m: "pg_baseline" for m in PG_BASELINES}}
-    rule_of_run |= {m: "teacher_forced" for m in TEACHER_FORCED}
-    files = [("oracle", "benchmarks/synthetic/oracle.tsv")]
-    strategy_runs = {strategy_run(s) for s in config["synthetic"]["strategies"]}
-    for seed in seeds():
-        folder = f"benchmarks/synthetic/seed{seed}"
-        files += [
-            (job, f"{folder}/{job}.tsv")
-            for job in ("pretrain", "pretrain_discriminator")
+def corpus_targets(corpus=None):
+    """A corpus's Table (2, 3 or 4) and its samples; music also as MIDI and piano rolls."""
+    targets = []
+    for name in [corpus] if corpus else CORPORA:
+        targets += [
+            job_output("report_corpus", kind, corpus=name)
+            for kind in ("table_csv", "table_md")
         ]
-        for run in table1_runs():
-            name = "random" if run.startswith("random_") else rule_of_run[run]
-            files.append((name, f"{folder}/{run}.tsv"))
-        files += [
-            ("seqgan", f"{folder}/{run}.tsv")
-            for run in sorted(strategy_runs - {"seqgan"})
-        ]
+        for evaluate, render, job in corpus_rows(name).values():
+            targets.append(job_output(evaluate, "samples", **job))
+            if name == "music":
+                targets.append(job_output(render, "piano_roll", **job))
+    return targets
+
+
+def benchmarked_jobs():
+    """(rule, wildcards) of every job of the run that has a `benchmark:`, in the report's order."""
+    strategies = {strategy_run(s) for s in config["synthetic"]["strategies"]}
+    runs = (
+        "pretrain",
+        "pretrain_discriminator",
+        *table1_runs(),
+        *sorted(strategies - {"seqgan"}),
+    )
+    jobs = [("oracle", {})]
+    jobs += [synthetic_job(run, seed) for seed in seeds() for run in runs]
     for corpus in CORPORA:
-        files += [("corpus", f"benchmarks/{corpus}/data.tsv")]
-        files += [("corpus_real_data", f"benchmarks/{corpus}/evaluate_real.tsv")]
+        jobs += [
+            ("corpus", {"corpus": corpus}),
+            ("corpus_evaluate_real", {"corpus": corpus}),
+        ]
         for seed in seeds():
-            folder = f"benchmarks/{corpus}/seed{seed}"
-            for job in ("pretrain", "pretrain_discriminator", "mle", "seqgan"):
-                files.append((f"corpus_{job}", f"{folder}/{job}.tsv"))
-            files += [
-                ("corpus_evaluate", f"{folder}/evaluate_{m}.tsv")
-                for m in ("mle", "seqgan")
+            job = {"corpus": corpus, "seed": seed}
+            steps = ("pretrain", "pretrain_discriminator", "mle", "seqgan")
+            jobs += [(f"corpus_{step}", job) for step in steps]
+            jobs += [
+                ("corpus_evaluate", {**job, "method": m}) for m in ("mle", "seqgan")
             ]
-    return files
+    return jobs
 
 
-# The rules whose jobs train or use a discriminator: the only ones `precision` applies to.
-DISCRIMINATOR_RULES = (
-    "pretrain_discriminator",
-    "seqgan",
-    "corpus_pretrain_discriminator",
-    "corpus_seqgan",
-)
+def benchmark_files():
+    """(rule, benchmark file) of every job of the run, for the report's compute table: each rule's
+    `benchmark:` pattern filled in with the job's wildcards."""
+    return [
+        (name, getattr(rules, name).benchmark.format(**job))
+        for name, job in benchmarked_jobs()
+    ]
 
 
 def discriminator_logs():
     """(rule, log file) of every job with a discriminator: each logs the precision it resolved on its own
     machine (`precision: auto`), which the report shows per job kind. Snakemake treats a rule's log as one
-    of its products, so another rule may take it as input. The rules' logs mirror their benchmark files.
-    """
+    of its products, so another rule may take it as input."""
     return [
-        (rule, f"logs/{Path(path).relative_to('benchmarks').with_suffix('.log')}")
-        for rule, path in benchmark_files()
-        if rule in DISCRIMINATOR_RULES
+        (name, getattr(rules, name).log[0].format(**job))
+        for name, job in benchmarked_jobs()
+        if name in DISCRIMINATOR_RULES
     ]
 
 
@@ -330,32 +341,37 @@ def report_page_items():
     the jobs with a discriminator (their precision).
     """
     items = [
-        ("config", None, "results/report/config.json"),
+        ("config", None, rules.report_config.output[0]),
         ("paper-config", None, "config/config.yaml"),
-        ("table1", None, f"{SYNTHETIC}/table1.md"),
-        ("figure2", None, f"{SYNTHETIC}/figure2.png"),
+        ("table1", None, rules.report_synthetic.output.table_md),
+        ("figure2", None, rules.report_synthetic.output.figure),
     ]
     if config["synthetic"]["strategies"]:
-        items.append(("figure3", None, f"{SYNTHETIC}/figure3.png"))
-    first = f"seed{seeds()[0]}"
-    runs = {"mle": f"{first}/mle", "seqgan": f"{first}/seqgan", "real": "real"}
+        items.append(("figure3", None, rules.report_strategies.output.figure))
+    first = seeds()[0]
+    shown = (
+        {}
+    )  # corpus -> the rows whose samples the page shows: the first seed's models, the real data
     for corpus in CORPORA:
+        rows = corpus_rows(corpus)
+        shown[corpus] = {m: rows[f"seed{first}_{m}"] for m in ("mle", "seqgan")}
+        shown[corpus]["real"] = rows["real"]
         items += [
-            ("table", corpus, f"results/{corpus}/table.md"),
-            ("table-csv", corpus, f"results/{corpus}/table.csv"),
-            ("summary", corpus, f"results/{corpus}/data/summary.json"),
+            ("table", corpus, job_output("report_corpus", "table_md", corpus=corpus)),
+            (
+                "table-csv",
+                corpus,
+                job_output("report_corpus", "table_csv", corpus=corpus),
+            ),
+            ("summary", corpus, job_output("corpus", "summary", corpus=corpus)),
         ]
-        for method, folder in runs.items():
-            items.append(
-                (
-                    "samples",
-                    f"{corpus}/{method}",
-                    f"results/{corpus}/{folder}/samples.txt",
-                )
-            )
-    for method, folder in runs.items():
-        items.append(("piano-roll", method, f"results/music/{folder}/piano_roll.png"))
-        items.append(("midi", method, f"results/music/{folder}/midi"))
+        items += [
+            ("samples", f"{corpus}/{method}", job_output(evaluate, "samples", **job))
+            for method, (evaluate, _, job) in shown[corpus].items()
+        ]
+    for method, (_, render, job) in shown["music"].items():
+        items.append(("piano-roll", method, job_output(render, "piano_roll", **job)))
+        items.append(("midi", method, job_output(render, "midi", **job)))
     items += [("benchmark", name, path) for name, path in benchmark_files()]
     items += [("log", name, path) for name, path in discriminator_logs()]
     return items

@@ -1,23 +1,21 @@
-# The inputs of everything: resolved configs, pinned downloads, and the real corpora preprocessed
-# into fixed-length token sequences.
+# The inputs of everything: each step's config file, pinned downloads, and the real corpora
+# preprocessed into fixed-length token sequences.
 
 
-# An experiment's resolved config (synthetic, poems, obama, music), per stage. Its params hold what
-# the stage reads (stage_settings), so a change there reruns this job (rerun trigger "params") and,
-# through the new file, the stage; a change elsewhere leaves the file, and the stage's outputs, alone.
-rule stage_config:
+# A step's config file: exactly the config sections the step reads (seqgan/stages.py; a report's: the
+# experiment's whole section). They are this job's params, and the file holds nothing else: a change
+# there reruns this job (rerun trigger "params") and, through the new file, the step; a change
+# elsewhere leaves the file, and the step's outputs, alone.
+rule step_config:
     output:
-        "results/{experiment}/config/{stage}.json",
+        "results/{experiment}/config/{step}.json",
     log:
-        "logs/{experiment}/config/{stage}.log",
-    wildcard_constraints:
-        experiment="|".join(EXPERIMENTS),
-        stage=r"[A-Za-z0-9_]+",
+        "logs/{experiment}/config/{step}.log",
     localrule: True
     conda:
         "../envs/seqgan.yaml"
     params:
-        settings=lambda wildcards: stage_settings(wildcards.stage, wildcards.experiment),
+        settings=step_config_settings,
     script:
         "../scripts/write_config.py"
 
@@ -41,7 +39,7 @@ rule fetch:
 # A corpus with a validation split (music; the others when valid_fraction > 0) also writes valid.pt.
 rule corpus:
     input:
-        config="results/{corpus}/config/data.json",
+        config=step_config_file("corpus", "{corpus}"),
         source=corpus_source,
     output:
         train="results/{corpus}/data/train.pt",
@@ -49,11 +47,9 @@ rule corpus:
         vocab="results/{corpus}/data/vocab.json",
         summary="results/{corpus}/data/summary.json",
     log:
-        "logs/{corpus}/data.log",
+        "logs/{corpus}/corpus.log",
     benchmark:
-        "benchmarks/{corpus}/data.tsv"
-    wildcard_constraints:
-        corpus="|".join(CORPORA),
+        "benchmarks/{corpus}/corpus.tsv"
     conda:
         "../envs/seqgan.yaml"
     threads: 1

@@ -1,12 +1,12 @@
 # The real corpora's scores (Tables 2-4): each model's samples against the test split, and the test
-# split itself against the training split (the paper's "real data" row).
+# split itself against the training split (the paper's "real data" row); music also rendered.
 
 
 rule corpus_evaluate:
     input:
-        config="results/{corpus}/config/evaluate.json",
-        data=corpus_data,
-        generator="results/{corpus}/seed{seed}/{method}/generator.pt",
+        config=step_config_file("evaluate", "{corpus}"),
+        data=rules.corpus.output,
+        generator=trained_generator,
     output:
         scores="results/{corpus}/seed{seed}/{method}/scores.csv",
         metrics="results/{corpus}/seed{seed}/{method}/metrics.json",
@@ -16,9 +16,6 @@ rule corpus_evaluate:
         "logs/{corpus}/seed{seed}/evaluate_{method}.log",
     benchmark:
         "benchmarks/{corpus}/seed{seed}/evaluate_{method}.tsv"
-    wildcard_constraints:
-        corpus="|".join(CORPORA),
-        method="mle|seqgan",
     conda:
         "../envs/seqgan.yaml"
     threads: 2
@@ -27,7 +24,7 @@ rule corpus_evaluate:
         runtime=60,
         mem_mb=8000,
     params:
-        data=lambda wildcards, input: Path(input.data[0]).parent,
+        data=lambda wildcards, input: Path(input.data[0]).parent,  # the corpus's folder
         device=config["device"],
     shell:
         "python -m seqgan evaluate {wildcards.corpus} --config {input.config:q} --data {params.data:q}"
@@ -36,10 +33,10 @@ rule corpus_evaluate:
         " --seed {wildcards.seed} --threads {threads} --device {params.device} > {log:q} 2>&1"
 
 
-rule corpus_real_data:
+rule corpus_evaluate_real:
     input:
-        config="results/{corpus}/config/evaluate.json",
-        data=corpus_data,
+        config=step_config_file("evaluate", "{corpus}"),
+        data=rules.corpus.output,
     output:
         scores="results/{corpus}/real/scores.csv",
         metrics="results/{corpus}/real/metrics.json",
@@ -49,8 +46,6 @@ rule corpus_real_data:
         "logs/{corpus}/evaluate_real.log",
     benchmark:
         "benchmarks/{corpus}/evaluate_real.tsv"
-    wildcard_constraints:
-        corpus="|".join(CORPORA),
     conda:
         "../envs/seqgan.yaml"
     threads: 2
@@ -67,29 +62,48 @@ rule corpus_real_data:
 
 
 # Music samples to listen to and look at: the first five as MIDI files, and a piano roll.
-rule music_render:
+rule render_music:
     input:
-        config="results/music/config/evaluate.json",
-        vocab="results/music/data/vocab.json",
-        sequences="results/music/{run}/samples.pt",
+        config=step_config_file("render_music", "{corpus}"),
+        vocab=rules.corpus.output.vocab,
+        sequences=rules.corpus_evaluate.output.sequences,
     output:
-        midi=directory("results/music/{run}/midi"),
+        midi=directory("results/{corpus}/seed{seed}/{method}/midi"),
         piano_roll=report(
-            "results/music/{run}/piano_roll.png",
+            "results/{corpus}/seed{seed}/{method}/piano_roll.png",
             category="music",
             subcategory="samples",
             caption="../report/piano_roll.rst",
         ),
     log:
-        "logs/music/render_{run}.log",
+        "logs/{corpus}/seed{seed}/render_music_{method}.log",
     wildcard_constraints:
-        run=r"seed\d+/(mle|seqgan)|real",
+        corpus="music",  # narrower than the global set: the one corpus whose tokens are notes
     localrule: True
     conda:
         "../envs/seqgan.yaml"
     params:
-        title=lambda wildcards: f"Nottingham, {wildcards.run}",
+        title="Nottingham, seed{seed}/{method}",
     shell:
         "python -m seqgan render-music --config {input.config:q} --vocab {input.vocab:q}"
         " --sequences {input.sequences:q} --title {params.title:q} --out-midi-dir {output.midi:q}"
         " --out-piano-roll {output.piano_roll:q} > {log:q} 2>&1"
+
+
+use rule render_music as render_music_real with:
+    input:
+        config=step_config_file("render_music", "{corpus}"),
+        vocab=rules.corpus.output.vocab,
+        sequences=rules.corpus_evaluate_real.output.sequences,
+    output:
+        midi=directory("results/{corpus}/real/midi"),
+        piano_roll=report(
+            "results/{corpus}/real/piano_roll.png",
+            category="music",
+            subcategory="samples",
+            caption="../report/piano_roll.rst",
+        ),
+    log:
+        "logs/{corpus}/render_music_real.log",
+    params:
+        title="Nottingham, real",

@@ -1,13 +1,14 @@
-# Pretraining, per seed: the generator by MLE, then the discriminator on its samples.
-# Runtimes (minutes) are for the paper's settings on a few CPU cores; a GPU needs far less.
+# Pretraining, per seed: the generator by MLE, then the discriminator on its samples. The corpus_
+# rules are the same steps on a real corpus: NLL-test on its test split is the curve (there is no
+# oracle). Runtimes (minutes) are for the paper's settings on a few CPU cores; a GPU needs far less.
 
 
 rule pretrain:
     input:
-        config="results/synthetic/config/pretrain.json",
-        oracle="results/synthetic/oracle/oracle.pt",
-        train="results/synthetic/oracle/train.pt",
-        test="results/synthetic/oracle/test.pt",
+        config=step_config_file("pretrain"),
+        oracle=rules.oracle.output.oracle,
+        train=rules.oracle.output.train,
+        test=rules.oracle.output.test,
     output:
         generator="results/synthetic/seed{seed}/pretrain/generator.pt",
         curve="results/synthetic/seed{seed}/pretrain/curve.csv",
@@ -23,21 +24,41 @@ rule pretrain:
         runtime=180,
         mem_mb=4000,
     params:
+        experiment=experiment_args,
+        outputs=generator_output_args,
         checkpoints=sibling("checkpoints"),
         device=config["device"],
     shell:
-        "python -m seqgan mle --config {input.config:q} --oracle {input.oracle:q}"
-        " --train {input.train:q} --test {input.test:q} --phase pretrain"
-        " --out {output.generator:q} --curve {output.curve:q} --checkpoint-dir {params.checkpoints:q}"
-        " --seed {wildcards.seed} --threads {threads} --device {params.device}"
-        " > {log:q} 2>&1"
+        "python -m seqgan pretrain {params.experiment} --config {input.config:q}"
+        " --train {input.train:q} --test {input.test:q} {params.outputs}"
+        " --checkpoint-dir {params.checkpoints:q}"
+        " --seed {wildcards.seed} --threads {threads} --device {params.device} > {log:q} 2>&1"
+
+
+use rule pretrain as corpus_pretrain with:
+    input:
+        config=step_config_file("pretrain", "{corpus}"),
+        vocab=rules.corpus.output.vocab,
+        train=rules.corpus.output.train,
+        test=rules.corpus.output.test,
+    output:
+        generator="results/{corpus}/seed{seed}/pretrain/generator.pt",
+        curve="results/{corpus}/seed{seed}/pretrain/curve.csv",
+    log:
+        "logs/{corpus}/seed{seed}/pretrain.log",
+    benchmark:
+        "benchmarks/{corpus}/seed{seed}/pretrain.tsv"
+    resources:
+        gpu=GPUS_PER_JOB,
+        runtime=360,
+        mem_mb=4000,
 
 
 rule pretrain_discriminator:
     input:
-        config="results/synthetic/config/pretrain_discriminator.json",
-        generator="results/synthetic/seed{seed}/pretrain/generator.pt",
-        train="results/synthetic/oracle/train.pt",
+        config=step_config_file("pretrain_discriminator"),
+        generator=rules.pretrain.output.generator,
+        train=rules.oracle.output.train,
     output:
         discriminator="results/synthetic/seed{seed}/pretrain/discriminator.pt",
     log:
@@ -52,77 +73,25 @@ rule pretrain_discriminator:
         runtime=240,
         mem_mb=4000,
     params:
+        experiment=experiment_args,
         checkpoints=sibling("d_checkpoints"),
         device=config["device"],
     shell:
-        "python -m seqgan pretrain-d --config {input.config:q} --generator {input.generator:q}"
-        " --train {input.train:q} --out {output.discriminator:q} --checkpoint-dir {params.checkpoints:q}"
-        " --seed {wildcards.seed} --threads {threads} --device {params.device}"
-        " > {log:q} 2>&1"
+        "python -m seqgan pretrain-discriminator {params.experiment} --config {input.config:q}"
+        " --generator {input.generator:q} --train {input.train:q} --out {output.discriminator:q}"
+        " --checkpoint-dir {params.checkpoints:q}"
+        " --seed {wildcards.seed} --threads {threads} --device {params.device} > {log:q} 2>&1"
 
 
-# The real corpora, per corpus and seed: MLE pretraining on the training split (NLL-test on the
-# test split is the curve; there is no oracle), then the discriminator on its samples.
-rule corpus_pretrain:
+use rule pretrain_discriminator as corpus_pretrain_discriminator with:
     input:
-        config="results/{corpus}/config/pretrain.json",
-        vocab="results/{corpus}/data/vocab.json",
-        train="results/{corpus}/data/train.pt",
-        test="results/{corpus}/data/test.pt",
-    output:
-        generator="results/{corpus}/seed{seed}/pretrain/generator.pt",
-        curve="results/{corpus}/seed{seed}/pretrain/curve.csv",
-    log:
-        "logs/{corpus}/seed{seed}/pretrain.log",
-    benchmark:
-        "benchmarks/{corpus}/seed{seed}/pretrain.tsv"
-    wildcard_constraints:
-        corpus="|".join(CORPORA),
-    conda:
-        "../envs/seqgan.yaml"
-    threads: 4
-    resources:
-        gpu=GPUS_PER_JOB,
-        runtime=360,
-        mem_mb=4000,
-    params:
-        checkpoints=sibling("checkpoints"),
-        device=config["device"],
-    shell:
-        "python -m seqgan mle --experiment {wildcards.corpus} --config {input.config:q} --vocab {input.vocab:q}"
-        " --train {input.train:q} --test {input.test:q} --phase pretrain"
-        " --out {output.generator:q} --curve {output.curve:q} --checkpoint-dir {params.checkpoints:q}"
-        " --seed {wildcards.seed} --threads {threads} --device {params.device}"
-        " > {log:q} 2>&1"
-
-
-rule corpus_pretrain_discriminator:
-    input:
-        config="results/{corpus}/config/pretrain_discriminator.json",
-        vocab="results/{corpus}/data/vocab.json",
-        generator="results/{corpus}/seed{seed}/pretrain/generator.pt",
-        train="results/{corpus}/data/train.pt",
+        config=step_config_file("pretrain_discriminator", "{corpus}"),
+        vocab=rules.corpus.output.vocab,
+        generator=rules.corpus_pretrain.output.generator,
+        train=rules.corpus.output.train,
     output:
         discriminator="results/{corpus}/seed{seed}/pretrain/discriminator.pt",
     log:
         "logs/{corpus}/seed{seed}/pretrain_discriminator.log",
     benchmark:
         "benchmarks/{corpus}/seed{seed}/pretrain_discriminator.tsv"
-    wildcard_constraints:
-        corpus="|".join(CORPORA),
-    conda:
-        "../envs/seqgan.yaml"
-    threads: 4
-    resources:
-        gpu=GPUS_PER_JOB,
-        runtime=240,
-        mem_mb=4000,
-    params:
-        checkpoints=sibling("d_checkpoints"),
-        device=config["device"],
-    shell:
-        "python -m seqgan pretrain-d --experiment {wildcards.corpus} --config {input.config:q}"
-        " --vocab {input.vocab:q} --generator {input.generator:q} --train {input.train:q}"
-        " --out {output.discriminator:q} --checkpoint-dir {params.checkpoints:q}"
-        " --seed {wildcards.seed} --threads {threads} --device {params.device}"
-        " > {log:q} 2>&1"

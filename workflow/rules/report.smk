@@ -56,9 +56,9 @@ rule report_strategies:
 
 
 # Tables 2-4: MLE, SeqGAN and the real data of a corpus beside the paper's numbers, with p-values.
-rule corpus_table:
+rule report_corpus:
     input:
-        unpack(corpus_table_inputs),
+        unpack(report_corpus_inputs),
     output:
         table_csv=report(
             "results/{corpus}/table.csv",
@@ -68,15 +68,13 @@ rule corpus_table:
         table_md="results/{corpus}/table.md",
     log:
         "logs/{corpus}/table.log",
-    wildcard_constraints:
-        corpus="|".join(CORPORA),
     localrule: True
     conda:
         "../envs/seqgan.yaml"
     params:
         runs=lambda wildcards, input: " ".join(
             f"--scores {shlex.quote(input[f'scores__{key}'])} --metrics {shlex.quote(input[f'metrics__{key}'])}"
-            for key in corpus_runs(wildcards.corpus)
+            for key in corpus_rows(wildcards.corpus)
         ),
     shell:
         "python -m seqgan report-corpus {wildcards.corpus} {params.runs}"
@@ -93,7 +91,7 @@ rule report_config:
     conda:
         "../envs/seqgan.yaml"
     params:
-        settings=lambda wildcards: json.loads(json.dumps(config, sort_keys=True)),
+        settings=sorted_keys(config),
     script:
         "../scripts/write_config.py"
 

@@ -1,22 +1,17 @@
-# Per seed, the rows of Table 1 and the runs of Figure 3. Every trained method starts from the same
-# pretrained generator (SeqGAN and its strategies also from the same pretrained discriminator) and
-# writes generator.pt (final), best.pt (lowest NLL-oracle on its curve), curve.csv and the
-# per-sequence NLL-oracle of both (nll_final.csv, nll_best.csv) for the t-tests.
+# Per seed, the rows of Table 1 and the runs of Figure 3, then the real corpora's MLE and SeqGAN.
+# Every trained method starts from the same pretrained generator (SeqGAN and its strategies also from
+# the same pretrained discriminator); see run_outputs for what each synthetic run writes.
 # Runtimes (minutes) are for the paper's settings on a few CPU cores; a GPU needs far less.
 
 
 # Random (paper: undefined): the seed's untrained generator, or uniform tokens.
 rule random:
     input:
-        config="results/synthetic/config/random.json",
-        oracle="results/synthetic/oracle/oracle.pt",
-        test="results/synthetic/oracle/test.pt",
+        config=step_config_file("random"),
+        oracle=rules.oracle.output.oracle,
+        test=rules.oracle.output.test,
     output:
-        generator="results/synthetic/seed{seed}/random_{definition}/generator.pt",
-        best="results/synthetic/seed{seed}/random_{definition}/best.pt",
-        curve="results/synthetic/seed{seed}/random_{definition}/curve.csv",
-        nll_final="results/synthetic/seed{seed}/random_{definition}/nll_final.csv",
-        nll_best="results/synthetic/seed{seed}/random_{definition}/nll_best.csv",
+        **run_outputs("random_{definition}"),
     log:
         "logs/synthetic/seed{seed}/random_{definition}.log",
     benchmark:
@@ -34,31 +29,24 @@ rule random:
     shell:
         "python -m seqgan random --definition {wildcards.definition} --config {input.config:q}"
         " --oracle {input.oracle:q} --test {input.test:q} {params.outputs}"
-        " --seed {wildcards.seed} --threads {threads} --device {params.device}"
-        " > {log:q} 2>&1"
+        " --seed {wildcards.seed} --threads {threads} --device {params.device} > {log:q} 2>&1"
 
 
-# Continued MLE, or Scheduled Sampling, for as many epochs as SeqGAN has adversarial iterations,
-# continuing the pretraining's Adam state (the paper's MLE and SS curves).
-rule teacher_forced:
+# Continued MLE for as many epochs as SeqGAN has adversarial iterations, from the pretrained generator
+# and its Adam state (the paper's MLE curve).
+rule mle:
     input:
-        config="results/synthetic/config/{method}.json",
-        oracle="results/synthetic/oracle/oracle.pt",
-        train="results/synthetic/oracle/train.pt",
-        test="results/synthetic/oracle/test.pt",
-        init="results/synthetic/seed{seed}/pretrain/generator.pt",
+        config=step_config_file("mle"),
+        oracle=rules.oracle.output.oracle,
+        train=rules.oracle.output.train,
+        test=rules.oracle.output.test,
+        init=rules.pretrain.output.generator,
     output:
-        generator="results/synthetic/seed{seed}/{method}/generator.pt",
-        best="results/synthetic/seed{seed}/{method}/best.pt",
-        curve="results/synthetic/seed{seed}/{method}/curve.csv",
-        nll_final="results/synthetic/seed{seed}/{method}/nll_final.csv",
-        nll_best="results/synthetic/seed{seed}/{method}/nll_best.csv",
+        **run_outputs("mle"),
     log:
-        "logs/synthetic/seed{seed}/{method}.log",
+        "logs/synthetic/seed{seed}/mle.log",
     benchmark:
-        "benchmarks/synthetic/seed{seed}/{method}.tsv"
-    wildcard_constraints:
-        method="|".join(TEACHER_FORCED),
+        "benchmarks/synthetic/seed{seed}/mle.tsv"
     conda:
         "../envs/seqgan.yaml"
     threads: 4
@@ -67,40 +55,52 @@ rule teacher_forced:
         runtime=480,
         mem_mb=4000,
     params:
+        verb="mle",
         epochs=config["synthetic"]["adversarial"]["iterations"],
+        experiment=experiment_args,
         outputs=generator_output_args,
         checkpoints=sibling("checkpoints"),
         device=config["device"],
     shell:
-        "python -m seqgan mle --objective {wildcards.method} --phase {wildcards.method}"
-        " --config {input.config:q} --oracle {input.oracle:q} --train {input.train:q} --test {input.test:q}"
-        " --init {input.init:q} --epochs {params.epochs} {params.outputs}"
-        " --checkpoint-dir {params.checkpoints:q}"
-        " --seed {wildcards.seed} --threads {threads} --device {params.device}"
-        " > {log:q} 2>&1"
+        "python -m seqgan {params.verb} {params.experiment} --config {input.config:q}"
+        " --train {input.train:q} --test {input.test:q} --init {input.init:q} --epochs {params.epochs}"
+        " {params.outputs} --checkpoint-dir {params.checkpoints:q}"
+        " --seed {wildcards.seed} --threads {threads} --device {params.device} > {log:q} 2>&1"
 
 
-# PG-BLEU (BLEU rewards of Monte Carlo completions) and the constant-reward control: SeqGAN's
-# policy gradient without a discriminator.
-rule pg_baseline:
+# Scheduled Sampling (Bengio et al. 2015): as MLE, feeding the generator its own tokens ever more often.
+use rule mle as scheduled_sampling with:
     input:
-        config="results/synthetic/config/{method}.json",
-        oracle="results/synthetic/oracle/oracle.pt",
-        train="results/synthetic/oracle/train.pt",
-        test="results/synthetic/oracle/test.pt",
-        generator="results/synthetic/seed{seed}/pretrain/generator.pt",
+        config=step_config_file("scheduled_sampling"),
+        oracle=rules.oracle.output.oracle,
+        train=rules.oracle.output.train,
+        test=rules.oracle.output.test,
+        init=rules.pretrain.output.generator,
     output:
-        generator="results/synthetic/seed{seed}/{method}/generator.pt",
-        best="results/synthetic/seed{seed}/{method}/best.pt",
-        curve="results/synthetic/seed{seed}/{method}/curve.csv",
-        nll_final="results/synthetic/seed{seed}/{method}/nll_final.csv",
-        nll_best="results/synthetic/seed{seed}/{method}/nll_best.csv",
+        **run_outputs("scheduled_sampling"),
     log:
-        "logs/synthetic/seed{seed}/{method}.log",
+        "logs/synthetic/seed{seed}/scheduled_sampling.log",
     benchmark:
-        "benchmarks/synthetic/seed{seed}/{method}.tsv"
-    wildcard_constraints:
-        method="|".join(PG_BASELINES),
+        "benchmarks/synthetic/seed{seed}/scheduled_sampling.tsv"
+    params:
+        verb="scheduled-sampling",
+
+
+# PG-BLEU: SeqGAN's policy gradient with BLEU rewards of Monte Carlo completions (the training data
+# as references) instead of a discriminator's.
+rule pg_bleu:
+    input:
+        config=step_config_file("pg_bleu"),
+        oracle=rules.oracle.output.oracle,
+        train=rules.oracle.output.train,
+        test=rules.oracle.output.test,
+        generator=rules.pretrain.output.generator,
+    output:
+        **run_outputs("pg_bleu"),
+    log:
+        "logs/synthetic/seed{seed}/pg_bleu.log",
+    benchmark:
+        "benchmarks/synthetic/seed{seed}/pg_bleu.tsv"
     conda:
         "../envs/seqgan.yaml"
     threads: 4
@@ -109,41 +109,51 @@ rule pg_baseline:
         runtime=1440,
         mem_mb=8000,
     params:
-        reward=lambda wildcards: PG_BASELINES[wildcards.method],
+        verb="pg-bleu",
         outputs=generator_output_args,
         checkpoints=sibling("checkpoints"),
         device=config["device"],
     shell:
-        "python -m seqgan policy-gradient --reward {params.reward} --phase {wildcards.method}"
-        " --config {input.config:q} --oracle {input.oracle:q} --train {input.train:q} --test {input.test:q}"
-        " --generator {input.generator:q} {params.outputs}"
+        "python -m seqgan {params.verb} --config {input.config:q} --oracle {input.oracle:q}"
+        " --train {input.train:q} --test {input.test:q} --generator {input.generator:q} {params.outputs}"
         " --checkpoint-dir {params.checkpoints:q}"
-        " --seed {wildcards.seed} --threads {threads} --device {params.device}"
-        " > {log:q} 2>&1"
+        " --seed {wildcards.seed} --threads {threads} --device {params.device} > {log:q} 2>&1"
+
+
+# The control: the same policy gradient with every reward 1.
+use rule pg_bleu as constant_reward with:
+    input:
+        config=step_config_file("constant_reward"),
+        oracle=rules.oracle.output.oracle,
+        train=rules.oracle.output.train,
+        test=rules.oracle.output.test,
+        generator=rules.pretrain.output.generator,
+    output:
+        **run_outputs("constant_reward"),
+    log:
+        "logs/synthetic/seed{seed}/constant_reward.log",
+    benchmark:
+        "benchmarks/synthetic/seed{seed}/constant_reward.tsv"
+    params:
+        verb="constant-reward",
 
 
 # SeqGAN (run "seqgan": the `adversarial` settings) and the Figure 3 strategies (run "strategy_NAME").
 rule seqgan:
     input:
-        config="results/synthetic/config/{run}.json",
-        oracle="results/synthetic/oracle/oracle.pt",
-        train="results/synthetic/oracle/train.pt",
-        test="results/synthetic/oracle/test.pt",
-        generator="results/synthetic/seed{seed}/pretrain/generator.pt",
-        discriminator="results/synthetic/seed{seed}/pretrain/discriminator.pt",
+        config=step_config_file("{run}"),
+        oracle=rules.oracle.output.oracle,
+        train=rules.oracle.output.train,
+        test=rules.oracle.output.test,
+        generator=rules.pretrain.output.generator,
+        discriminator=rules.pretrain_discriminator.output.discriminator,
     output:
-        generator="results/synthetic/seed{seed}/{run}/generator.pt",
-        best="results/synthetic/seed{seed}/{run}/best.pt",
-        curve="results/synthetic/seed{seed}/{run}/curve.csv",
-        nll_final="results/synthetic/seed{seed}/{run}/nll_final.csv",
-        nll_best="results/synthetic/seed{seed}/{run}/nll_best.csv",
+        **run_outputs("{run}"),
         discriminator="results/synthetic/seed{seed}/{run}/discriminator.pt",
     log:
         "logs/synthetic/seed{seed}/{run}.log",
     benchmark:
         "benchmarks/synthetic/seed{seed}/{run}.tsv"
-    wildcard_constraints:
-        run=r"seqgan|strategy_[A-Za-z0-9]+",
     conda:
         "../envs/seqgan.yaml"
     threads: 4
@@ -152,33 +162,29 @@ rule seqgan:
         runtime=2880,
         mem_mb=8000,
     params:
-        strategy=lambda wildcards: (
-            f"--strategy {wildcards.run.removeprefix('strategy_')}"
-            if wildcards.run != "seqgan"
-            else ""
-        ),
+        strategy=strategy_arg,
+        experiment=experiment_args,
         outputs=generator_output_args,
         checkpoints=sibling("checkpoints"),
         device=config["device"],
     shell:
-        "python -m seqgan policy-gradient --reward discriminator {params.strategy} --phase {wildcards.run}"
-        " --config {input.config:q} --oracle {input.oracle:q} --train {input.train:q} --test {input.test:q}"
+        "python -m seqgan seqgan {params.experiment} {params.strategy} --config {input.config:q}"
+        " --train {input.train:q} --test {input.test:q}"
         " --generator {input.generator:q} --discriminator {input.discriminator:q}"
         " {params.outputs} --out-discriminator {output.discriminator:q}"
         " --checkpoint-dir {params.checkpoints:q}"
-        " --seed {wildcards.seed} --threads {threads} --device {params.device}"
-        " > {log:q} 2>&1"
+        " --seed {wildcards.seed} --threads {threads} --device {params.device} > {log:q} 2>&1"
 
 
 # The real corpora: the MLE baseline (pretraining continued for as many epochs as SeqGAN has
 # adversarial iterations, as in the synthetic experiment) and SeqGAN, from the same pretrained models.
-rule corpus_mle:
+use rule mle as corpus_mle with:
     input:
-        config="results/{corpus}/config/mle.json",
-        vocab="results/{corpus}/data/vocab.json",
-        train="results/{corpus}/data/train.pt",
-        test="results/{corpus}/data/test.pt",
-        init="results/{corpus}/seed{seed}/pretrain/generator.pt",
+        config=step_config_file("mle", "{corpus}"),
+        vocab=rules.corpus.output.vocab,
+        train=rules.corpus.output.train,
+        test=rules.corpus.output.test,
+        init=rules.corpus_pretrain.output.generator,
     output:
         generator="results/{corpus}/seed{seed}/mle/generator.pt",
         curve="results/{corpus}/seed{seed}/mle/curve.csv",
@@ -186,36 +192,18 @@ rule corpus_mle:
         "logs/{corpus}/seed{seed}/mle.log",
     benchmark:
         "benchmarks/{corpus}/seed{seed}/mle.tsv"
-    wildcard_constraints:
-        corpus="|".join(CORPORA),
-    conda:
-        "../envs/seqgan.yaml"
-    threads: 4
-    resources:
-        gpu=GPUS_PER_JOB,
-        runtime=480,
-        mem_mb=4000,
     params:
         epochs=lambda wildcards: config[wildcards.corpus]["adversarial"]["iterations"],
-        checkpoints=sibling("checkpoints"),
-        device=config["device"],
-    shell:
-        "python -m seqgan mle --experiment {wildcards.corpus} --phase mle --config {input.config:q}"
-        " --vocab {input.vocab:q} --train {input.train:q} --test {input.test:q}"
-        " --init {input.init:q} --epochs {params.epochs} --out {output.generator:q} --curve {output.curve:q}"
-        " --checkpoint-dir {params.checkpoints:q}"
-        " --seed {wildcards.seed} --threads {threads} --device {params.device}"
-        " > {log:q} 2>&1"
 
 
-rule corpus_seqgan:
+use rule seqgan as corpus_seqgan with:
     input:
-        config="results/{corpus}/config/seqgan.json",
-        vocab="results/{corpus}/data/vocab.json",
-        train="results/{corpus}/data/train.pt",
-        test="results/{corpus}/data/test.pt",
-        generator="results/{corpus}/seed{seed}/pretrain/generator.pt",
-        discriminator="results/{corpus}/seed{seed}/pretrain/discriminator.pt",
+        config=step_config_file("seqgan", "{corpus}"),
+        vocab=rules.corpus.output.vocab,
+        train=rules.corpus.output.train,
+        test=rules.corpus.output.test,
+        generator=rules.corpus_pretrain.output.generator,
+        discriminator=rules.corpus_pretrain_discriminator.output.discriminator,
     output:
         generator="results/{corpus}/seed{seed}/seqgan/generator.pt",
         curve="results/{corpus}/seed{seed}/seqgan/curve.csv",
@@ -224,23 +212,3 @@ rule corpus_seqgan:
         "logs/{corpus}/seed{seed}/seqgan.log",
     benchmark:
         "benchmarks/{corpus}/seed{seed}/seqgan.tsv"
-    wildcard_constraints:
-        corpus="|".join(CORPORA),
-    conda:
-        "../envs/seqgan.yaml"
-    threads: 4
-    resources:
-        gpu=GPUS_PER_JOB,
-        runtime=2880,
-        mem_mb=8000,
-    params:
-        checkpoints=sibling("checkpoints"),
-        device=config["device"],
-    shell:
-        "python -m seqgan policy-gradient --reward discriminator --experiment {wildcards.corpus} --phase seqgan"
-        " --config {input.config:q} --vocab {input.vocab:q} --train {input.train:q} --test {input.test:q}"
-        " --generator {input.generator:q} --discriminator {input.discriminator:q}"
-        " --out {output.generator:q} --curve {output.curve:q} --out-discriminator {output.discriminator:q}"
-        " --checkpoint-dir {params.checkpoints:q}"
-        " --seed {wildcards.seed} --threads {threads} --device {params.device}"
-        " > {log:q} 2>&1"

@@ -1,9 +1,8 @@
-"""Write an experiment's resolved config as JSON, atomically (temp file + rename).
+"""Write a step's config file as JSON, atomically (temp file + rename).
 
-Run by the `stage_config` rule, once per experiment and stage, and by `report_config` (the whole config). The file holds the experiment's whole
-section (`synthetic`, `poems`, ...), since the CLI loads a complete one, but the rule reruns only
-when the stage's own settings (its params) change: what the file says outside them is the config as
-of the stage's last run, which its outputs were made with. Standard library only, so it runs in any
+Run by the `step_config` rule (one file per experiment and step: the config sections the step reads)
+and by `report_config` (the whole config). It writes the rule's `settings` param and nothing else, so
+the file is exactly what the rerun trigger "params" compares. Standard library only, so it runs in any
 environment (the same steps as seqgan.atomic, which a script run by Snakemake cannot import without
 the package installed).
 """
@@ -17,10 +16,7 @@ snakemake = globals()["snakemake"]  # injected by Snakemake's script directive
 
 out = Path(snakemake.output[0])
 out.parent.mkdir(parents=True, exist_ok=True)
-# The report's config (rule report_config, no wildcard) is the whole config; a stage's, its experiment's.
-experiment = dict(snakemake.wildcards.items()).get("experiment")
-section = snakemake.config if experiment is None else snakemake.config[experiment]
-text = json.dumps(section, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+text = json.dumps(snakemake.params.settings, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
 try:
     with os.fdopen(fd, "w") as f:

@@ -1,4 +1,5 @@
-"""The policy-gradient generator update shared by SeqGAN and its PG baselines.
+"""The policy gradient (the paper's Eq. 8 without a baseline): the generator update of SeqGAN and its
+PG baselines, and the rewards that tell them apart.
 
 SeqGAN rewards each prefix by Monte Carlo search with the discriminator (``discriminator_rewards``);
 PG-BLEU by the BLEU of the same completions (``train.pg_bleu``); the constant-reward control gives
@@ -14,7 +15,7 @@ import torch
 from seqgan import rollout
 from seqgan.models.discriminator import Discriminator
 from seqgan.models.generator import Generator
-from seqgan.train.mle import check_finite
+from seqgan.train.run import check_finite
 
 # (generator, samples (B, T)) -> rewards (B, T)
 Rewards = Callable[[Generator, torch.Tensor], torch.Tensor]

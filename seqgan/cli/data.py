@@ -1,0 +1,169 @@
+"""Verbs of the data steps: fetch a pinned file, preprocess a corpus, build the oracle and its samples,
+score a model's samples of a real corpus (Tables 2-4), render music samples."""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import hashlib
+import json
+import logging
+from pathlib import Path
+
+import torch
+
+from seqgan import atomic, config
+from seqgan import device as devices
+from seqgan.data import download
+from seqgan.data.corpus import Corpus, load_vocab
+from seqgan.data.tokens import load_tokens, save_tokens
+from seqgan.data.vocab import PAD
+from seqgan.metrics import corpus_scores
+from seqgan.models import oracle as oracles
+from seqgan.models.saved import load_generator, save_generator
+
+log = logging.getLogger("seqgan")
+
+
+def cmd_fetch(args) -> None:
+    download.fetch(args.name, args.out, args.mirror)
+    log.info("fetched %s -> %s (%s ok)", args.name, args.out, download.lookup(args.name).expected)
+
+
+def cmd_corpus(args) -> None:
+    """A real corpus from its downloaded file to token ids per split (preprocessing: seqgan/data)."""
+    from seqgan.data import nottingham, obama, poems
+
+    settings = dataclasses.asdict(config.load_step(args.config, args.name, "corpus").data)
+    del settings["source"]  # the rule resolves the download name to --source
+    max_train = settings.pop("max_train")
+    preprocess = {"poems": poems.preprocess, "obama": obama.preprocess, "music": nottingham.preprocess}[args.name]
+    corpus = preprocess(args.source, **settings).limit_train(max_train)
+    corpus.save(args.out_dir)
+    log.info("corpus %s from %s: %s", corpus.name, args.source, json.dumps(corpus.stats, ensure_ascii=False))
+
+
+def cmd_oracle(args) -> None:
+    cfg = config.load_step(args.config, "synthetic", "oracle").oracle
+    devices.set_threads(args.threads)  # the oracle stays on the CPU: identical data on every machine
+    rng = torch.Generator().manual_seed(cfg.seed)
+    if cfg.source == "original":
+        if not args.params:
+            raise SystemExit("oracle.source is 'original': pass --params with the released target_params_py3.pkl")
+        oracle = oracles.released_oracle(args.params, cfg.seq_len)
+    else:
+        oracle = oracles.random_oracle(cfg, rng)
+    train = oracle.sample(cfg.num_train, rng)
+    test = oracle.sample(cfg.num_test, rng)
+    out = Path(args.out_dir)
+    save_generator(oracle, out / "oracle.pt", epoch=0)
+    save_tokens(train, out / "train.pt")
+    save_tokens(test, out / "test.pt")
+    log.info("oracle source=%s train=%s test=%s", cfg.source, tuple(train.shape), tuple(test.shape))
+
+
+def cmd_evaluate(args) -> None:
+    """A real corpus's scores (Tables 2-4): the generator's samples against the test set, or, without a
+    generator, the test set against the training set (the paper's "real data" row)."""
+    from seqgan.report import samples as rendering
+
+    cfg = config.load_step(args.config, args.corpus, "evaluate")
+    corpus = Corpus.load(args.data)
+    devices.set_threads(args.threads)
+    if args.generator:
+        if args.seed is None:
+            raise ValueError("evaluate: --generator needs --seed (it seeds the samples)")
+        generator, _ = load_generator(args.generator, devices.resolve(args.device))
+        if (generator.vocab_size, generator.seq_len) != (len(corpus.vocab), corpus.seq_len):
+            raise ValueError(f"{args.generator}: not a generator of {args.data} (vocabulary or length differ)")
+        # Seeded by (seed, method): each model's samples are independent of the others', as the p-values assume.
+        key = hashlib.sha256(f"{args.seed}/{args.method}/evaluate".encode()).digest()
+        rng = torch.Generator().manual_seed(int.from_bytes(key[:8], "little"))
+        with torch.no_grad():
+            sequences = generator.eval().sample(cfg.eval.num_samples, rng, cfg.eval.batch_size).cpu()
+        references = corpus.splits["test"]
+    else:
+        sequences, references = corpus.splits["test"], corpus.splits["train"]
+    m = cfg.metrics
+    padding = tuple(i for i, token in enumerate(corpus.vocab) if token == PAD)
+    music = args.corpus == "music"
+    scores = corpus_scores.score(sequences, references, m.bleu, m.smoothing, padding, m.self_bleu_sample, music)
+    # scores.csv holds every per-sequence value (the tables average them); metrics.json the rest.
+    metrics = {
+        "corpus": corpus.name,
+        "method": args.method,
+        "seed": args.seed,
+        "smoothing": m.smoothing,
+        "self_bleu": {str(n): value for n, value in scores.self_bleu.items()},
+    }
+    save_tokens(sequences, args.out_sequences)
+    atomic.write_text(args.out_scores, scores.to_csv())
+    header = f"# {corpus.name}, {args.method}" + ("" if args.seed is None else f", seed {args.seed}") + "\n\n"
+    atomic.write_text(args.out_samples, header + rendering.format_samples(args.corpus, corpus.vocab, sequences))
+    atomic.write_text(args.out_metrics, json.dumps(metrics, indent=2, ensure_ascii=False) + "\n")
+    means = {column: scores.mean(column) for column in scores.per_sequence}
+    log.info("scores of %d sequences: means %s, %s", len(sequences), means, json.dumps(metrics, ensure_ascii=False))
+
+
+def cmd_render_music(args) -> None:
+    """The first --count scored music sequences as MIDI files and one piano-roll PNG."""
+    from seqgan.data import nottingham
+    from seqgan.report import samples as rendering
+
+    data = config.load_step(args.config, "music", "render_music").data
+    vocab = load_vocab(args.vocab)
+    sequences = load_tokens(args.sequences, len(vocab), data.seq_len)[: args.count]
+    out = Path(args.out_midi_dir)
+    with atomic.atomic_dir(out) as tmp:  # all files or none
+        for i, ids in enumerate(sequences.tolist()):
+            nottingham.write_midi(ids, tmp / f"sample{i + 1}.mid", data.sample_seconds)
+    rendering.write_piano_roll(
+        sequences, vocab, args.out_piano_roll, args.title, max_sequences=args.count, sample_seconds=data.sample_seconds
+    )
+
+
+def add_verbs(verbs: argparse._SubParsersAction) -> None:
+    p = verbs.add_parser("fetch", help="copy or download a pinned file and verify its sha256")
+    p.add_argument("name", help=f"one of: {', '.join(download.REGISTRY)}")
+    p.add_argument("--out", required=True)
+    p.add_argument("--mirror", help="directory with local copies under the same names")
+    p.set_defaults(func=cmd_fetch)
+
+    p = verbs.add_parser("corpus", help="preprocess a real corpus into fixed-length token sequences per split")
+    p.add_argument("name", choices=config.CORPORA, help="the corpus (its config key)")
+    p.add_argument("--config", required=True, help="the step's config JSON written by the workflow")
+    p.add_argument("--source", required=True, help="its downloaded file (data.source)")
+    p.add_argument("--out-dir", required=True, help="gets {train,valid,test}.pt, vocab.json, summary.json")
+    p.set_defaults(func=cmd_corpus)
+
+    p = verbs.add_parser("evaluate", help="BLEU, Self-BLEU (and music MSE) of a model's samples of a real corpus")
+    p.add_argument("corpus", choices=config.CORPORA)
+    p.add_argument("--config", required=True, help="the corpus's config JSON written by the workflow")
+    p.add_argument("--data", required=True, help="the preprocessed corpus folder (python -m seqgan corpus)")
+    p.add_argument("--generator", help="the model to sample; without it the test set is scored against train")
+    p.add_argument("--method", required=True, help="the row's name (mle, seqgan, real): labels and seeds the samples")
+    p.add_argument("--out-scores", required=True, help="per-sequence scores CSV (bleuN columns, mse for music)")
+    p.add_argument("--out-metrics", required=True, help="JSON: corpus, method, seed, smoothing, Self-BLEU")
+    p.add_argument("--out-samples", required=True, help="the scored sequences as readable text")
+    p.add_argument("--out-sequences", required=True, help="the scored sequences as token ids (.pt)")
+    p.add_argument("--seed", type=int, help="the run's seed (with --generator): seeds its samples")
+    p.add_argument("--threads", type=int, default=1)
+    p.add_argument("--device", default="auto", choices=("auto", "cpu", "cuda"))
+    p.set_defaults(func=cmd_evaluate)
+
+    p = verbs.add_parser("render-music", help="music samples as MIDI files and a piano-roll PNG")
+    p.add_argument("--config", required=True, help="the step's config JSON written by the workflow")
+    p.add_argument("--vocab", required=True)
+    p.add_argument("--sequences", required=True, help="token ids (.pt) written by evaluate")
+    p.add_argument("--count", type=int, default=5, help="how many of the sequences")
+    p.add_argument("--title", default="", help="the piano roll's title")
+    p.add_argument("--out-midi-dir", required=True)
+    p.add_argument("--out-piano-roll", required=True)
+    p.set_defaults(func=cmd_render_music)
+
+    p = verbs.add_parser("oracle", help="build the oracle and sample its train and test sets")
+    p.add_argument("--config", required=True)
+    p.add_argument("--params", help="released target_params_py3.pkl (oracle.source: original)")
+    p.add_argument("--out-dir", required=True)
+    p.add_argument("--threads", type=int, default=1)
+    p.set_defaults(func=cmd_oracle)

@@ -1,0 +1,265 @@
+"""The synthetic experiment's typed sections: frozen dataclasses filled from a mapping the schema has
+validated, each checking only what a schema cannot say (relations between keys)."""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import typing
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from seqgan.config.schema import _SYNTHETIC, ConfigError, _validate
+
+# ---------------------------------------------------------------------------------------------- sections
+
+
+class Section:
+    """A frozen dataclass filled from a mapping the schema node at ``schema_node`` has validated;
+    ``check`` holds what the schema cannot say (relations between keys)."""
+
+    schema_node: typing.ClassVar[str]  # JSON pointer into SCHEMA
+
+    @classmethod
+    def from_dict(cls, data, prefix: str = ""):
+        """Validate ``data`` against this section's schema node, then build it; errors name ``prefix`` + key."""
+        _validate(data, cls.schema_node, prefix)
+        return cls._build(data, prefix)
+
+    @classmethod
+    def _build(cls, data: dict, prefix: str):
+        section = cls(**{name: _typed(hint, data[name], prefix + name) for name, hint in _fields(cls).items()})
+        section.check(prefix)
+        return section
+
+    def check(self, prefix: str) -> None:
+        """Checks across keys; overridden where a section has any."""
+
+    def to_dict(self) -> dict:
+        return _plain(self)
+
+
+@functools.cache
+def _fields(cls) -> dict[str, object]:
+    hints = typing.get_type_hints(cls)
+    return {field.name: hints[field.name] for field in dataclasses.fields(cls)}
+
+
+def _typed(hint, value, key: str):
+    """A validated value as the field's type: sections built, lists as tuples, ints as floats where a float is due."""
+    if isinstance(hint, type) and issubclass(hint, Section):
+        return hint._build(value, f"{key}.")
+    if typing.get_origin(hint) is tuple:
+        item = typing.get_args(hint)[0]
+        return tuple(_typed(item, v, f"{key}[{i}]") for i, v in enumerate(value))
+    return float(value) if hint is float else value
+
+
+def _plain(value):
+    if dataclasses.is_dataclass(value):
+        return {field.name: _plain(getattr(value, field.name)) for field in dataclasses.fields(value)}
+    if isinstance(value, (tuple, list)):
+        return [_plain(item) for item in value]
+    return value
+
+
+@dataclass(frozen=True)
+class OracleConfig(Section):
+    schema_node = f"{_SYNTHETIC}/oracle"
+
+    source: str  # "original": the released SeqGAN parameters; "random": a seeded N(0, init_std) LSTM
+    vocab_size: int
+    emb_dim: int
+    hidden_dim: int
+    seq_len: int
+    init_std: float  # std of the random oracle's parameters (paper: N(0,1))
+    seed: int  # seeds the random oracle and the sampling of its train/test sets
+    num_train: int
+    num_test: int
+
+    def check(self, prefix):
+        if self.source == "original" and (self.vocab_size, self.emb_dim, self.hidden_dim) != (5000, 32, 32):
+            raise ConfigError(
+                f"config keys '{prefix}vocab_size/emb_dim/hidden_dim': the original oracle is 5000/32/32, got "
+                f"{self.vocab_size}/{self.emb_dim}/{self.hidden_dim}",
+                [prefix + name for name in ("vocab_size", "emb_dim", "hidden_dim", "source")],
+            )
+
+
+@dataclass(frozen=True)
+class GeneratorConfig(Section):
+    schema_node = "/$defs/generator"
+
+    emb_dim: int
+    hidden_dim: int
+    init_std: float  # original code: N(0, 0.1) for every parameter
+
+
+@dataclass(frozen=True)
+class DiscriminatorConfig(Section):
+    schema_node = "/$defs/discriminator"
+
+    emb_dim: int
+    filter_sizes: tuple[int, ...]
+    num_filters: tuple[int, ...]
+    dropout: float  # probability of dropping (original code: keep 0.75)
+    l2_reg: float  # L2 weight on the output layer only, TF l2_loss convention (sum w^2 / 2)
+
+    def check(self, prefix):
+        if len(self.filter_sizes) != len(self.num_filters):
+            raise ConfigError(
+                f"config keys '{prefix}filter_sizes' and '{prefix}num_filters': need the same number of entries,"
+                f" got {len(self.filter_sizes)} and {len(self.num_filters)}",
+                [f"{prefix}num_filters", f"{prefix}filter_sizes"],
+            )
+
+
+@dataclass(frozen=True)
+class PretrainConfig(Section):
+    schema_node = "/$defs/pretrain"
+
+    epochs: int
+    batch_size: int
+    lr: float
+    grad_clip: float
+
+
+@dataclass(frozen=True)
+class DiscriminatorTrainingConfig(Section):
+    schema_node = "/$defs/discriminator_training"
+
+    pretrain_rounds: int  # rounds of (fresh negatives, k epochs) before adversarial training
+    pretrain_epochs: int  # k during pretraining
+    num_negatives: int  # generated sequences per round (positives: the same number of real ones)
+    batch_size: int
+    lr: float
+
+
+@dataclass(frozen=True)
+class AdversarialConfig(Section):
+    schema_node = "/$defs/adversarial"
+
+    iterations: int
+    g_steps: int
+    d_steps: int
+    k_epochs: int
+    rollouts: int  # Monte Carlo search N
+    batch_size: int
+    lr: float
+    grad_clip: float
+    rollout_chunk: int  # rows per batched unroll / discriminator pass (bounds memory)
+
+
+@dataclass(frozen=True)
+class EvalConfig(Section):
+    schema_node = "/$defs/eval"
+
+    num_samples: int  # fresh generator samples per NLL-oracle estimate, or scored by a real corpus's metrics
+    every: int  # epochs between learning-curve points
+    batch_size: int
+
+
+@dataclass(frozen=True)
+class ScheduledSamplingConfig(Section):
+    """p(e) = max(floor, start - decay * (e - 1)): the probability of feeding the true token in epoch e >= 1."""
+
+    schema_node = f"{_SYNTHETIC}/scheduled_sampling"
+
+    schedule: str  # "linear"
+    start: float
+    decay: float
+    floor: float
+
+    def probability(self, epoch: int) -> float:
+        return max(self.floor, self.start - self.decay * (epoch - 1))
+
+    def check(self, prefix):
+        if self.floor > self.start:
+            raise ConfigError(
+                f"config keys '{prefix}start/floor': need floor <= start (p falls from start to floor), "
+                f"got start {self.start}, floor {self.floor}",
+                [f"{prefix}floor", f"{prefix}start"],
+            )
+
+
+@dataclass(frozen=True)
+class PGBleuConfig(Section):
+    schema_node = f"{_SYNTHETIC}/pg_bleu"
+
+    max_n: int  # BLEU-n of each Monte Carlo completion against the training set (paper: BLEU-3)
+    smoothing: str  # one of SMOOTHINGS
+
+
+@dataclass(frozen=True)
+class StrategyConfig(Section):
+    """One panel of Figure 3: SeqGAN with its own (g-steps, d-steps, k) from the shared pretrained models."""
+
+    schema_node = f"{_SYNTHETIC}/strategies/items"
+
+    name: str
+    g_steps: int
+    d_steps: int
+    k_epochs: int
+    iterations: int
+
+
+def _check_across(sections: Mapping[str, object], prefix: str) -> None:
+    """The checks between an experiment's sections (or entries of one). Each runs when the sections it
+    involves are all present: a step's config holds only the sections the step reads."""
+    if "strategies" in sections:
+        names = [s.name for s in sections["strategies"]]
+        if len(set(names)) != len(names):
+            key = f"{prefix}strategies"
+            raise ConfigError(f"config key '{key}': names must be unique, got {names}", [key])
+    if {"discriminator_training", "oracle"} <= sections.keys():
+        negatives, num_train = sections["discriminator_training"].num_negatives, sections["oracle"].num_train
+        if negatives > num_train:
+            raise ConfigError(
+                f"config key '{prefix}discriminator_training.num_negatives': {negatives} exceeds"
+                f" '{prefix}oracle.num_train' ({num_train}); each round pairs them one to one",
+                [f"{prefix}discriminator_training.num_negatives", f"{prefix}oracle.num_train"],
+            )
+    length = next((name for name in ("oracle", "data") if name in sections), None)
+    if "discriminator" in sections and length:
+        longest, seq_len = max(sections["discriminator"].filter_sizes), sections[length].seq_len
+        if longest > seq_len:
+            raise ConfigError(
+                f"config key '{prefix}discriminator.filter_sizes': width {longest} exceeds "
+                f"the sequence length {seq_len} ('{prefix}{length}.seq_len')",
+                [f"{prefix}discriminator.filter_sizes", f"{prefix}{length}.seq_len"],
+            )
+    if {"metrics", "eval"} <= sections.keys():
+        scored, samples = sections["metrics"].self_bleu_sample, sections["eval"].num_samples
+        if scored > samples:
+            raise ConfigError(
+                f"config key '{prefix}metrics.self_bleu_sample': {scored} exceeds the {samples} samples scored"
+                f" ('{prefix}eval.num_samples')",
+                [f"{prefix}metrics.self_bleu_sample", f"{prefix}eval.num_samples"],
+            )
+
+
+class _Experiment(Section):
+    """An experiment's whole section: its checks are those across its sections."""
+
+    def check(self, prefix):
+        _check_across({name: getattr(self, name) for name in _fields(type(self))}, prefix)
+
+
+@dataclass(frozen=True)
+class SyntheticConfig(_Experiment):
+    schema_node = "/properties/synthetic"
+
+    oracle: OracleConfig
+    generator: GeneratorConfig
+    discriminator: DiscriminatorConfig
+    pretrain: PretrainConfig
+    discriminator_training: DiscriminatorTrainingConfig
+    adversarial: AdversarialConfig
+    eval: EvalConfig
+    precision: str  # the discriminator's, one of PRECISIONS; auto: bf16 where native (seqgan.device)
+    checkpoint_every: int  # epochs/iterations between resumable checkpoints
+    methods: tuple[str, ...]  # Table 1 rows to run (METHODS)
+    random: tuple[str, ...]  # what "Random" means (RANDOM_DEFINITIONS; the paper does not say)
+    scheduled_sampling: ScheduledSamplingConfig
+    pg_bleu: PGBleuConfig
+    strategies: tuple[StrategyConfig, ...]  # Figure 3 panels
