@@ -5,7 +5,6 @@
 # `python -m seqgan`. Execution defaults (cores, resources) live in profiles/default.
 import sys
 
-from snakemake.exceptions import WorkflowError
 from snakemake.utils import min_version
 
 min_version("9.0")
@@ -29,7 +28,8 @@ try:
         overrides=workflow.config_settings.config,  # --config KEY=VALUE
     )
 except seqgan.config.ConfigError as err:
-    raise WorkflowError(f"invalid config: {err}") from None
+    # The one line and exit status 1: a WorkflowError would add Snakemake's header and traceback line.
+    sys.exit(f"invalid config: {err}")
 
 
 report: "workflow/report/workflow.rst"

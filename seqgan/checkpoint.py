@@ -5,13 +5,21 @@ through :meth:`Checkpointer.steps`, the one resume skeleton: it restores the las
 same run, yields the steps still to do, and saves after every ``every`` steps and after the last. A
 checkpoint written for other settings (its fingerprint differs) is ignored, so a changed config
 never resumes a stale run.
+
+Checkpoints heal themselves: a save keeps the one before as ``previous.pt`` (``last.pt`` is always a
+complete file: written beside it, then renamed). One that cannot be restored (truncated, empty, another
+kind of file, a state that does not fit the modules) is moved aside to ``NAME.corrupt`` with a warning
+naming it and why, and the run resumes from the next good one, or from scratch. A state is read and
+checked whole before any module is touched, and a restore that fails midway is rolled back.
 """
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
 import logging
+import os
 import sys
 import time
 from collections.abc import Iterator
@@ -21,10 +29,14 @@ from pathlib import Path
 import torch
 from tqdm import tqdm
 
-from seqgan.atomic import load_torch, save_torch
+from seqgan.atomic import atomic_path, cannot_write, load_torch
 from seqgan.device import global_rng_state, set_global_rng_state
 
 log = logging.getLogger(__name__)
+
+
+class Unusable(Exception):
+    """A checkpoint file that cannot be restored here; the message says why (the caller names the file)."""
 
 
 def fingerprint(**settings) -> str:
@@ -53,6 +65,11 @@ class Checkpointer:
     def path(self) -> Path:
         return Path(self.directory) / "last.pt"
 
+    @property
+    def previous(self) -> Path:
+        """The checkpoint before ``path``: kept until a newer one is complete, resumed if ``path`` is unreadable."""
+        return Path(self.directory) / "previous.pt"
+
     def save(self, step: int, wall_seconds: float) -> None:
         state = {
             "fingerprint": self.fingerprint,
@@ -63,7 +80,13 @@ class Checkpointer:
             "rng": {"sampler": self.rng.get_state(), "global": global_rng_state()},
             "curve": self.curve,
         }
-        save_torch(state, self.path)
+        # The new state is written in full first; then the last one becomes previous.pt (by a hard link, so
+        # last.pt never goes missing), then the new one replaces last.pt. Killed anywhere: one good file.
+        with atomic_path(self.path) as tmp, cannot_write(self.path):
+            with open(tmp, "wb") as f:
+                torch.save(state, f)
+            if self.path.is_file():
+                _keep(self.path, self.previous)
 
     def wall(self) -> float:
         """Seconds of training so far, across resumes."""
@@ -76,7 +99,8 @@ class Checkpointer:
 
     def steps(self, total: int, desc: str) -> Iterator[int]:
         """Resume now, then iterate over the steps 1..``total`` still to do; once a step's loop body is done,
-        it is checkpointed if due (every ``every`` steps, and the last). A tqdm bar on a terminal; in a log file the loops' own log lines are the progress."""
+        it is checkpointed if due (every ``every`` steps, and the last). A tqdm bar on a terminal; in a log
+        file the loops' own log lines are the progress."""
         done = self.resume()
 
         def remaining() -> Iterator[int]:
@@ -89,25 +113,89 @@ class Checkpointer:
         return remaining()
 
     def resume(self) -> int:
-        """Restore the last checkpoint of this very run, if any; return the step to continue from."""
-        if not self.path.is_file():
-            return 0
-        state = load_torch(self.path)
-        if state.get("fingerprint") != self.fingerprint:
-            log.warning("ignoring %s: it was written for other settings", self.path)
-            return 0
+        """Restore the newest good checkpoint of this very run (last.pt, else previous.pt), if any; return the
+        step to continue from. One that cannot be restored is moved aside with a warning; one written for
+        other settings is ignored (and left in place)."""
+        for path in (self.path, self.previous):
+            if not path.is_file():
+                continue
+            try:
+                state = load_torch(path)
+                if not isinstance(state, dict) or not isinstance(state.get("fingerprint"), str):
+                    raise Unusable(f"not a checkpoint (a {type(state).__name__} without a fingerprint)")
+                if state["fingerprint"] != self.fingerprint:
+                    log.warning("ignoring %s: it was written for other settings", path)
+                    continue
+                self._check(state)
+                self._restore(state)
+            except (ValueError, Unusable) as err:  # unreadable (load_torch) or unusable
+                aside = path.with_name(path.name + ".corrupt")
+                os.replace(path, aside)
+                log.warning("%s cannot be resumed (%s): moved aside to %s", path, _reason(err, path), aside)
+                continue
+            log.info("resumed from %s at step %d", path, state["step"])
+            return state["step"]
+        return 0
+
+    def _check(self, state: dict) -> None:
+        """The structure a restore needs, checked before anything is touched; Unusable says what is wrong."""
+        expected = {
+            "step": int, "wall_seconds": (int, float), "modules": dict, "optimizers": dict, "rng": dict, "curve": list,
+        }  # fmt: skip
+        for key, kind in expected.items():
+            if not isinstance(state.get(key), kind):
+                raise Unusable(f"its {key!r} is missing or not a {getattr(kind, '__name__', 'number')}")
+        if isinstance(state["step"], bool) or state["step"] < 0:
+            raise Unusable(f"its step {state['step']!r} is not a step count")
+        for group in ("modules", "optimizers"):
+            missing = set(getattr(self, group)) - set(state[group])
+            if missing:
+                raise Unusable(f"its {group} lack {sorted(missing)}")
+            if not all(isinstance(state[group][key], dict) for key in getattr(self, group)):
+                raise Unusable(f"its {group} are not state dicts")
+        rng = state["rng"]
+        if not isinstance(rng.get("sampler"), torch.Tensor) or not isinstance(rng.get("global"), dict):
+            raise Unusable("its RNG states are missing")
+        if not isinstance(rng["global"].get("cpu"), torch.Tensor):
+            raise Unusable("its global RNG state is missing")
+        if not all(isinstance(row, dict) for row in state["curve"]):
+            raise Unusable("its learning curve is not a list of rows")
+
+    def _restore(self, state: dict) -> None:
+        """Load ``state`` into the modules, optimizers and RNGs: all of it, or (on an error) none of it."""
+        before = {
+            "modules": {k: copy.deepcopy(m.state_dict()) for k, m in self.modules.items()},
+            "optimizers": {k: copy.deepcopy(o.state_dict()) for k, o in self.optimizers.items()},
+            "rng": {"sampler": self.rng.get_state(), "global": global_rng_state()},
+        }
         try:
-            for key, module in self.modules.items():
-                module.load_state_dict(state["modules"][key])
-            for key, optimizer in self.optimizers.items():
-                optimizer.load_state_dict(state["optimizers"][key])
-            self.rng.set_state(state["rng"]["sampler"])
-            set_global_rng_state(state["rng"]["global"])
-            self.curve[:] = state["curve"]
-            self.wall_seconds = state["wall_seconds"]
-        except (KeyError, RuntimeError, ValueError) as err:  # half-restored state must not train on
-            raise ValueError(
-                f"{self.path}: cannot resume from this checkpoint ({err}); delete it to start over"
-            ) from err
-        log.info("resumed from %s at step %d", self.path, state["step"])
-        return state["step"]
+            self._load(state)
+        except (KeyError, RuntimeError, ValueError, TypeError, IndexError) as err:
+            self._load(before)  # the state held before the attempt: it fits, it came from these very objects
+            raise Unusable(f"it does not fit this run's models ({err})") from err
+        self.curve[:] = state["curve"]
+        self.wall_seconds = float(state["wall_seconds"])
+
+    def _load(self, state: dict) -> None:
+        for key, module in self.modules.items():
+            module.load_state_dict(state["modules"][key])
+        for key, optimizer in self.optimizers.items():
+            optimizer.load_state_dict(state["optimizers"][key])
+        self.rng.set_state(state["rng"]["sampler"])
+        set_global_rng_state(state["rng"]["global"])
+
+
+def _keep(path: Path, previous: Path) -> None:
+    """Make ``previous`` a copy of ``path`` (a hard link where the file system has them), atomically."""
+    with atomic_path(previous) as tmp:
+        os.unlink(tmp)
+        try:
+            os.link(path, tmp)
+        except OSError:  # no hard links here (some network and FUSE file systems): copy
+            tmp.write_bytes(path.read_bytes())
+
+
+def _reason(err: Exception, path: Path) -> str:
+    """The error without the file name it may start with (the warning names the file once)."""
+    text = str(err)
+    return text.removeprefix(f"{path}: ")

@@ -209,16 +209,80 @@ def test_a_missing_key_is_named(tiny_config):
     assert error_of(tiny_config) == "missing config key 'adversarial.rollouts'"
 
 
-@pytest.mark.parametrize("value", [float("nan"), float("inf"), -float("inf")])
-def test_non_finite_numbers_are_refused_anywhere(tiny_config, value):
-    """JSON Schema's bounds would let NaN through: every comparison with it is false."""
-    assert (
-        error_of(set_key(tiny_config, "pretrain.lr", value))
-        == f"config key 'pretrain.lr': must be a finite number, got {value}"
-    )
+@pytest.mark.parametrize(
+    "value, expected",
+    [(float("nan"), "must be a finite number, got nan"), (float("inf"), "must be a finite number, got inf"),
+     (-float("inf"), "must be > 0, got -inf")],
+)  # fmt: skip
+def test_non_finite_numbers_are_refused_anywhere(tiny_config, value, expected):
+    """JSON Schema's bounds would let NaN through (every comparison with it is false), and infinity past
+    a bound on one side only; where an integer is due, the schema refuses either."""
+    assert error_of(set_key(tiny_config, "pretrain.lr", value)) == f"config key 'pretrain.lr': {expected}"
     workflow = set_key(CONFIGS["test"], "seeds", [1, value])
-    with pytest.raises(ConfigError, match=re.escape("config key 'seeds[1]': must be a finite number")):
+    with pytest.raises(ConfigError, match=re.escape(f"config key 'seeds[1]': expected an integer, got {value}")):
         config.validate_workflow(workflow)
+
+
+# Issue 14, case 1: the values that passed validation and then made garbage ("succeeded" with NaN curves,
+# a teacher-forcing probability of 0 from epoch 1) or failed inside the first job without naming the key.
+NON_FINITE = [
+    ("oracle.init_std", ".inf"),
+    ("scheduled_sampling.decay", ".nan"),
+    ("scheduled_sampling.decay", ".inf"),
+    ("pretrain.lr", ".nan"),
+    ("generator.init_std", ".nan"),
+    ("discriminator.l2_reg", ".nan"),
+]
+
+
+@pytest.mark.parametrize("key, value", NON_FINITE)
+def test_a_non_finite_value_in_a_config_file_stops_the_workflow_naming_file_and_key(tmp_path, key, value):
+    """The Snakefile's path: a --configfile with YAML's .nan/.inf, merged over config/config.yaml."""
+    section, name = key.split(".")
+    base = write_yaml(tmp_path / "config.yaml", CONFIGS["paper"])
+    override = tmp_path / "override.yaml"
+    override.write_text(f"synthetic:\n  {section}:\n    {name}: {value}\n")
+    data = merged()
+    update_config(data, read_yaml(override))
+    with pytest.raises(ConfigError) as info:
+        config.validate_workflow(data, [base, override])
+    got = float(value.replace(".", "", 1))
+    assert str(info.value) == f"{override}: config key 'synthetic.{key}': must be a finite number, got {got}"
+
+
+@pytest.mark.parametrize("key", sorted({key for key, _ in NON_FINITE}))
+@pytest.mark.parametrize("token", ["NaN", "Infinity"])
+def test_a_non_finite_value_in_a_step_file_is_refused_naming_file_and_key(tmp_path, tiny_config, key, token):
+    """A CLI verb's path: the JSON step file may hold the tokens NaN and Infinity (json.loads takes them)."""
+    step = {"oracle": "oracle", "scheduled_sampling": "scheduled_sampling", "discriminator": "pretrain_discriminator"}
+    step = step.get(key.split(".")[0], "pretrain")
+    path = tmp_path / f"{step}.json"
+    path.write_text(json.dumps(stages.step_settings(set_key(tiny_config, key, 12345.5), "synthetic", step)))
+    path.write_text(path.read_text().replace("12345.5", token))
+    with pytest.raises(ConfigError) as info:
+        config.load_step(path, "synthetic", step)
+    got = float(token.lower())
+    assert str(info.value) == f"{path}: config key '{key}': must be a finite number, got {got}"
+
+
+@pytest.mark.parametrize(
+    "key, value, message",
+    [
+        ("preset", {"a\n": float("nan")}, "config key 'preset': expected a string, got {'a\\n': nan}"),
+        ("synthetic.oracle", {**CONFIGS["test"]["synthetic"]["oracle"], "a\nb": 1},
+         "unknown config key 'synthetic.oracle['a\\nb']' (expected one of:"),
+        ("synthetic.oracle", {**CONFIGS["test"]["synthetic"]["oracle"], "x.y": 1},
+         "unknown config key 'synthetic.oracle['x.y']' (expected one of:"),
+    ],
+)  # fmt: skip
+def test_an_odd_key_is_quoted_on_the_one_line_naming_the_file(tmp_path, key, value, message):
+    """A NaN inside a mapping given for a string is the string's type error (it names a real key); a name
+    with a line break or a dot is quoted, and still found in the file that set it."""
+    data = set_key(CONFIGS["test"], key, value)
+    override = write_yaml(tmp_path / "override.yaml", set_key({"synthetic": {}}, key, value))
+    with pytest.raises(ConfigError) as info:
+        config.validate_workflow(data, [override])
+    assert str(info.value).startswith(f"{override}: {message}") and "\n" not in str(info.value), info.value
 
 
 def test_a_corpus_value_is_named_with_its_corpus():
@@ -265,7 +329,7 @@ def test_checks_across_keys_name_them(tiny_config, key, value, message):
         ("poems", {"data.test_fraction": 0.5, "data.valid_fraction": 0.5},
          "config keys 'poems.data.test_fraction/valid_fraction': need test + valid < 1"),
         ("obama", {"data.min_tokens": 40}, "config key 'obama.data.min_tokens': must be <= 'obama.data.seq_len'"),
-        ("music", {"metrics.self_bleu_sample": 10**9}, "config key 'music.metrics.self_bleu_sample': 1000000000 exceeds"),
+        ("music", {"metrics.self_bleu_sample": 10**6}, "config key 'music.metrics.self_bleu_sample': 1000000 exceeds"),
         ("poems", {"discriminator.filter_sizes": [21], "discriminator.num_filters": [1]},
          "config key 'poems.discriminator.filter_sizes': width 21 exceeds the sequence length 20"),
     ],
@@ -277,6 +341,114 @@ def test_corpus_checks_across_keys_name_them(corpus, changes, message):
     with pytest.raises(ConfigError) as info:
         config.CORPORA[corpus].from_dict(data, f"{corpus}.")
     assert str(info.value).startswith(message), info.value
+
+
+# ---------------------------------------------------------------------------------------------- upper bounds
+
+
+def test_every_integer_key_has_an_upper_bound():
+    """Issue 14, case 2: sizes, counts and seeds are bounded by the schema (the memory estimate then
+    bounds their combinations)."""
+
+    def walk(node: dict, path: str):
+        if "$ref" in node:
+            node = {**config._node(node["$ref"][1:]), **{k: v for k, v in node.items() if k != "$ref"}}
+        if node.get("type") == "integer":
+            yield path, node
+        if node.get("type") == "array":
+            yield from walk(node["items"], f"{path}[]")
+        for key, child in node.get("properties", {}).items():
+            yield from walk(child, f"{path}.{key}" if path else key)
+
+    integers = dict(walk(config.SCHEMA, ""))
+    assert len(integers) > 100
+    assert [path for path, node in integers.items() if "maximum" not in node] == []
+    assert config._node("/properties/seeds")["maxItems"] == 1000
+
+
+@pytest.mark.parametrize(
+    "key, value, message",
+    [
+        ("seeds", [1, 2**64], "config key 'seeds[1]': must be <= 2147483647, got 18446744073709551616"),
+        ("seeds", [2**31], "config key 'seeds[0]': must be <= 2147483647, got 2147483648"),
+        ("seeds", list(range(1001)), "config key 'seeds': needs at most 1000 entries, got [0, 1, 2,"),
+        ("synthetic.oracle.seed", 2**31, "config key 'synthetic.oracle.seed': must be <= 2147483647"),
+        ("poems.data.seed", 2**40, "config key 'poems.data.seed': must be <= 2147483647"),
+        ("synthetic.oracle.vocab_size", 10**12, "config key 'synthetic.oracle.vocab_size': must be <= 1000000, got"),
+        ("synthetic.oracle.num_train", 10**12, "config key 'synthetic.oracle.num_train': must be <= 10000000, got"),
+        ("synthetic.eval.num_samples", 10**12, "config key 'synthetic.eval.num_samples': must be <= 10000000, got"),
+        ("synthetic.oracle.seq_len", 10**5, "config key 'synthetic.oracle.seq_len': must be <= 10000, got 100000"),
+        ("synthetic.generator.hidden_dim", 10**6, "config key 'synthetic.generator.hidden_dim': must be <= 65536"),
+        ("synthetic.discriminator.num_filters", [10**6, *CONFIGS["paper"]["synthetic"]["discriminator"]["num_filters"][1:]],
+         "config key 'synthetic.discriminator.num_filters[0]': must be <= 65536"),
+        ("synthetic.adversarial.rollouts", 10**5, "config key 'synthetic.adversarial.rollouts': must be <= 10000"),
+        ("synthetic.pretrain.epochs", 10**7, "config key 'synthetic.pretrain.epochs': must be <= 1000000"),
+        ("synthetic.pretrain.batch_size", 10**7, "config key 'synthetic.pretrain.batch_size': must be <= 1000000"),
+        ("obama.data.max_vocab", 10**7, "config key 'obama.data.max_vocab': must be <= 1000000, got 10000000"),
+        ("music.metrics.self_bleu_sample", 10**9, "config key 'music.metrics.self_bleu_sample': must be <= 10000000"),
+    ],
+)  # fmt: skip
+def test_an_absurd_size_or_seed_stops_the_workflow_with_its_bound(key, value, message):
+    with pytest.raises(ConfigError) as info:
+        config.validate_workflow(set_key(CONFIGS["paper"], key, value))
+    assert str(info.value).startswith(message) and "\n" not in str(info.value), info.value
+
+
+def test_the_bounds_themselves_are_accepted():
+    data = set_key(CONFIGS["paper"], "seeds", [0, 2**31 - 1])
+    data = set_key(data, "synthetic.oracle.seed", 2**31 - 1)
+    data = set_key(data, "synthetic.adversarial.iterations", 10**6)
+    assert config.validate_workflow(data)["synthetic"].oracle.seed == 2**31 - 1
+
+
+# Logits of pretrain.batch_size * seq_len 6 * vocabulary 10^6 * 4 bytes: 64 GiB / 24,000,000 bytes a row is 2863.3.
+BIG_VOCAB = {"oracle.vocab_size": 10**6, "eval.batch_size": 64}
+
+
+def big_vocab(tiny_config, batch_size: int) -> dict:
+    for key, value in {**BIG_VOCAB, "pretrain.batch_size": batch_size}.items():
+        tiny_config = set_key(tiny_config, key, value)
+    return tiny_config
+
+
+def test_a_config_whose_largest_tensor_fits_the_memory_limit_is_accepted(tiny_config, tmp_path):
+    data = big_vocab(tiny_config, 2863)
+    size, _, keys = max(config.memory_estimates(SyntheticConfig.from_dict(data).__dict__))
+    assert size == 2863 * 6 * 10**6 * 4 <= config.MEMORY_LIMIT_GIB * 2**30
+    assert keys == ("pretrain.batch_size", "oracle.seq_len", "oracle.vocab_size")
+    config.load_step(write_json(tmp_path / "pretrain.json", data), "synthetic", "pretrain")
+
+
+def test_a_config_whose_largest_tensor_exceeds_the_memory_limit_is_refused_naming_its_keys(tiny_config, tmp_path):
+    data = big_vocab(tiny_config, 2864)
+    expected = (
+        "config keys 'pretrain.batch_size', 'oracle.seq_len' and 'oracle.vocab_size': the generator's logits"
+        " (pretrain.batch_size * seq_len * vocabulary * 4 bytes) need about 64.02 GiB, over the 64 GiB a config"
+        " may ask for (seqgan/config/sections.py MEMORY_LIMIT_GIB)"
+    )
+    assert error_of(data) == expected
+    path = write_json(tmp_path / "pretrain.json", data)
+    with pytest.raises(ConfigError) as info:
+        config.load_step(path, "synthetic", "pretrain")  # the step's own sections hold the keys
+    assert str(info.value) == f"{path}: {expected}"
+    config.load_step(path, "synthetic", "oracle")  # a step that allocates no logits runs
+
+
+def test_the_memory_estimate_names_the_largest_tensor_of_a_corpus():
+    data = set_key(set_key(CONFIGS["paper"], "music.data.seq_len", 1000), "music.eval.num_samples", 10**7)
+    with pytest.raises(ConfigError) as info:
+        config.validate_workflow(data)
+    assert str(info.value).startswith(
+        "config keys 'music.eval.num_samples' and 'music.data.seq_len': the evaluation samples"
+        " (num_samples * seq_len * 8 bytes) need about 74.51 GiB, over the 64 GiB"
+    ), info.value
+
+
+@pytest.mark.parametrize("name", sorted(CONFIGS))
+def test_the_shipped_configs_need_little_memory(name):
+    for experiment, typed in config.validate_workflow(copy.deepcopy(CONFIGS[name])).items():
+        size, what, _ = max(config.memory_estimates(typed.__dict__, f"{experiment}."))
+        assert size < 2**30, (experiment, what)
 
 
 # ---------------------------------------------------------------------------------------------- the workflow's check
@@ -410,10 +582,10 @@ def test_a_step_file_with_a_json_nan_is_refused(tmp_path, tiny_config):
 
 def test_checks_across_sections_run_where_the_step_has_them(tmp_path):
     """A step that reads metrics and eval is checked for them; one that reads only eval is not."""
-    poems = set_key(CONFIGS["paper"]["poems"], "metrics.self_bleu_sample", 10**9)
+    poems = set_key(CONFIGS["paper"]["poems"], "metrics.self_bleu_sample", 10**6)
     path = write_json(tmp_path / "poems.json", poems)
-    assert config.load_step(path, "poems", "mle").eval.num_samples < 10**9
-    with pytest.raises(ConfigError, match="'metrics.self_bleu_sample': 1000000000 exceeds"):
+    assert config.load_step(path, "poems", "mle").eval.num_samples < 10**6
+    with pytest.raises(ConfigError, match="'metrics.self_bleu_sample': 1000000 exceeds"):
         config.load_step(path, "poems", "evaluate")
 
 
@@ -427,3 +599,31 @@ def test_every_step_loads_from_the_paper_config(tmp_path, experiment):
         assert list(cfg.to_dict()) == list(stages.step_sections(experiment, step))
         if "data" in stages.step_sections(experiment, step):
             assert cfg.data.seq_len > 0
+
+
+# ---------------------------------------------------------------------------------------------- Snakemake's output
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "args, error",
+    [
+        (["--config", "foo=1"], "invalid config: --config: unknown config key 'foo' (expected one of: corpora,"),
+        (["--configfile", "override.yaml"],
+         "invalid config: override.yaml: config key 'synthetic.oracle.init_std': must be a finite number, got inf"),
+    ],
+    ids=["unknown-key", "infinity-in-a-file"],
+)  # fmt: skip
+def test_snakemake_prints_a_bad_config_as_its_one_line(tmp_path, args, error):
+    """Issue 14, case 7: the error line and nothing after it. At f7071f8 an unknown top-level key printed
+    1,610 lines (the schema); a WorkflowError adds Snakemake's header and the Snakefile's line."""
+    from workflow_run import copy_workflow, snakemake
+
+    workdir = copy_workflow(tmp_path)
+    (workdir / "override.yaml").write_text("synthetic:\n  oracle:\n    init_std: .inf\n")
+    status, out = snakemake(workdir, "-n", "--cores", "1", *args)
+    lines = out.splitlines()
+    assert status == 1
+    errors = [line for line in lines if "invalid config" in line]
+    assert len(errors) == 1 and errors[0].startswith(error.replace("override.yaml", str(workdir / "override.yaml")))
+    assert len(lines) <= 3 and not any("Snakefile" in line or "Error" in line for line in lines), out

@@ -5,10 +5,12 @@ output behind."""
 from __future__ import annotations
 
 import builtins
+import hashlib
 import io
 import logging
 import os
 import pickle
+import urllib.request
 
 import numpy as np
 import pytest
@@ -66,6 +68,32 @@ def test_fetch_of_a_wrong_file_leaves_nothing_behind(tmp_path):
     with pytest.raises(ChecksumError, match=EXPECTED_SHA256):
         fetch(RELEASED_NAME, out_dir / "target_params_py3.pkl", mirror=mirror)
     assert list(out_dir.iterdir()) == [], "no output and no temporary file may remain"
+
+
+def test_fetch_of_a_wrong_file_names_the_file_to_fix(tmp_path):
+    """The mirror's file (not the deleted temporary copy): its path, both hashes, and what to do."""
+    mirror = fake_mirror(tmp_path / "mirror", b"not the released oracle")
+    out = tmp_path / "downloads" / "target_params_py3.pkl"
+    with pytest.raises(ChecksumError) as info:
+        fetch(RELEASED_NAME, out, mirror=mirror)
+    message = str(info.value)
+    actual = hashlib.sha256(b"not the released oracle").hexdigest()
+    assert message.startswith(
+        f"{mirror / RELEASED_NAME}: sha256 {actual} does not match the expected {EXPECTED_SHA256}"
+    )
+    assert ".tmp" not in message and "\n" not in message
+    assert f"nothing written to {out}" in message and REGISTRY[RELEASED_NAME].url in message  # the remedy
+
+
+def test_download_of_a_wrong_file_names_the_url(tmp_path, monkeypatch):
+    """Downloaded content that is not the pinned file: the error names the URL, not the temporary file."""
+    monkeypatch.setattr(urllib.request, "urlopen", lambda url, timeout: io.BytesIO(b"an error page"))
+    out = tmp_path / "downloads" / "target_params_py3.pkl"
+    with pytest.raises(ChecksumError) as info:
+        fetch(RELEASED_NAME, out)
+    assert str(info.value).startswith(f"{REGISTRY[RELEASED_NAME].url}: sha256 ")
+    assert EXPECTED_SHA256 in str(info.value) and ".tmp" not in str(info.value)
+    assert list(out.parent.iterdir()) == []
 
 
 def test_fetch_names_a_file_missing_from_the_mirror(tmp_path):

@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
+import json
+import logging
 import zipfile
+from pathlib import Path
 
 import mido
 import pytest
 import torch
+import yaml
 
+from seqgan.cli import main
 from seqgan.data.corpus import Corpus
+from seqgan.data.download import REGISTRY, sha256_of
 from seqgan.data.nottingham import (
     VOCAB,
     MidiError,
@@ -25,6 +32,8 @@ from seqgan.data.nottingham import (
 )
 
 TPB = 480  # ticks per beat
+REPO = Path(__file__).parents[1]
+MUSIC_SOURCE = "nottingham/Nottingham_midi.zip"
 
 
 def _track(events: list[tuple[int, mido.Message]]) -> mido.MidiTrack:
@@ -228,6 +237,51 @@ def test_truncated_or_undecodable_midi_is_an_error_naming_the_member(tmp_path, d
         preprocess(zip_path)
     with pytest.raises(MidiError, match="where: not a readable MIDI"):
         read_midi(data, "where")
+
+
+def with_division(data: bytes, division: bytes) -> bytes:
+    """MIDI bytes with the header's time division (bytes 12-13 of MThd) replaced."""
+    assert data[:4] == b"MThd" and len(division) == 2
+    return data[:12] + division + data[14:]
+
+
+@pytest.mark.parametrize(
+    "data, detail",
+    [
+        (with_division(midi_bytes(scale_tune(40)), b"\x00\x00"), "ticks_per_beat is 0"),
+        (
+            with_division(midi_bytes(scale_tune(40)), b"\xe7\x28"),
+            r"ticks_per_beat is -6360 \(.*SMPTE time division is not supported\)",
+        ),
+        (midi_bytes(scale_tune(40, tempo=0)), "set_tempo of 0 microseconds per beat"),
+    ],
+    ids=["ticks_per_beat 0", "SMPTE", "tempo 0"],
+)
+def test_midi_without_a_time_base_is_an_error_naming_the_member(tmp_path, data, detail):
+    """Once a ZeroDivisionError traceback that named no file; one MidiError naming zip:member now."""
+    zip_path = _zip_with(tmp_path, "Nottingham/train/reels_simple_chords_7.mid", data)
+    with pytest.raises(MidiError, match=rf"^\S*bad\.zip:Nottingham/train/reels_simple_chords_7\.mid: {detail}") as info:
+        preprocess(zip_path)
+    assert "\n" not in str(info.value)
+
+
+def test_cli_corpus_names_the_member_in_one_line(tmp_path, caplog, monkeypatch):
+    """Through `python -m seqgan corpus music`: exit 1, one log line naming zip:member, nothing written."""
+    zip_path = _zip_with(
+        tmp_path, "Nottingham/train/reels_simple_chords_7.mid", with_division(midi_bytes(scale_tune(40)), b"\x00\x00")
+    )
+    entry = REGISTRY[MUSIC_SOURCE]
+    monkeypatch.setitem(REGISTRY, MUSIC_SOURCE, dataclasses.replace(entry, sha256=sha256_of(zip_path)))
+    section = yaml.safe_load((REPO / ".test" / "config" / "config.yaml").read_text())["music"]
+    config = tmp_path / "corpus.json"
+    config.write_text(json.dumps(section))
+    out = tmp_path / "data"
+    with caplog.at_level(logging.ERROR):
+        assert main(["corpus", "music", "--config", str(config), "--source", str(zip_path), "--out-dir", str(out)]) == 1
+    errors = [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]
+    assert len(errors) == 1 and "\n" not in errors[0]
+    assert errors[0].startswith(f"{zip_path}:Nottingham/train/reels_simple_chords_7.mid: ticks_per_beat is 0")
+    assert not out.exists()
 
 
 def test_pitch_outside_the_piano_is_an_error_naming_the_member(tmp_path):

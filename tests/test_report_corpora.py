@@ -136,6 +136,23 @@ def test_substitute_label_in_every_output(tmp_path):
     assert rows["mle"]["bleu4_p"] == format_p(p4)
 
 
+def test_a_smoothing_name_that_is_markup_stays_text_in_an_includable_table(tmp_path):
+    """metrics.json's smoothing is any string: in the table's Markdown it is text, and the file passes the check
+    the report page makes of every table it includes."""
+    from markdown_it import MarkdownIt
+
+    from seqgan.report.document import fragment
+
+    smoothing = "x`|</details><script>alert(1)</script>\n```"
+    runs = [write_run(tmp_path, "poems", m, 1, {"bleu2": [0.5, 0.6]}, smoothing=smoothing) for m in ("mle", "seqgan")]
+    corpora.write_table("poems", runs, tmp_path / "t.csv", tmp_path / "t.md")
+    md = (tmp_path / "t.md").read_text(encoding="utf-8")
+    assert fragment(md, "t.md") == md.splitlines()
+    html = MarkdownIt("commonmark", {"html": True}).enable("table").render(md)  # as GitHub reads it
+    assert "<script" not in html and "</details>" not in html and "<pre>" not in html
+    assert "the paper names none): x`|&lt;/details&gt;&lt;script&gt;alert(1)&lt;/script&gt; ```." in html
+
+
 def test_music_mse_columns(tmp_path):
     runs = [
         write_run(tmp_path, "nottingham", "mle", 1, {"bleu4": [0.9, 0.92], "mse": [20.0, 24.0]}),

@@ -5,13 +5,17 @@ import json
 import re
 import subprocess
 import sys
+from collections import Counter
+from html import unescape
 from pathlib import Path
 
 import pytest
 import yaml
+from markdown_it import MarkdownIt
 
 from seqgan import cli
-from seqgan.report.document import Details, code_block, to_html, to_markdown
+from seqgan.report.document import Details, code_block, code_span, fragment, text, to_html, to_markdown
+from seqgan.report.page import build_html
 from seqgan.report.tables import markdown_row
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
@@ -36,8 +40,10 @@ def test_document_renders_markdown_and_escapes_raw_html():
         Details("The **config** <b>", ["| Setting | Value |", "|---|---|", markdown_row(["`a|b`", "1"])]),
     ]
     md = to_markdown(parts)
+    # GitHub shows the summary line as raw HTML: it is written rendered, its markup as text.
     assert md.endswith(
-        "<details>\n<summary>The **config** <b></summary>\n\n| Setting | Value |\n|---|---|\n| `a\\|b` | 1 |\n\n</details>\n"
+        "<details>\n<summary>The <strong>config</strong> &lt;b&gt;</summary>\n\n| Setting | Value |\n|---|---|\n"
+        "| `a\\|b` | 1 |\n\n</details>\n"
     )
     html = to_html(parts, image_src=lambda src: "data:" + src)
     assert '<img src="data:fig one.png" alt="A figure" />' in html  # the path as written, unquoted
@@ -48,6 +54,68 @@ def test_document_renders_markdown_and_escapes_raw_html():
     assert "<script>" not in html and "<b>" not in html and "<img src=x" not in html
     assert "&lt;script&gt;" in html and "&lt;img src=x onerror=alert(1)&gt;\n```" in html
     assert "<details>\n<summary>The <strong>config</strong> &lt;b&gt;</summary>" in html
+
+
+# Lines a corpus or a model could produce that are Markdown or HTML: each must show as itself.
+HOSTILE = (
+    "```",
+    "~~~",
+    "````` five",
+    "   ```",
+    "<script>alert(1)</script>",
+    "| a | b |",
+    "|---|---|",
+    "# heading",
+    "[x](javascript:alert(1))",
+    "</details>",
+    "<!-- open comment",
+    "*a* _b_ ~~c~~ $d$ &amp; \\| `e`",
+)
+# Rendering report.md as GitHub would, raw HTML allowed (GitHub then sanitises; we need not count on that).
+GITHUB = MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])
+
+
+def structure(html: str) -> Counter:
+    """The page's structure: how many of each block element and link it has."""
+    return Counter(re.findall(r"<(table|h[1-6]|details|summary|pre|ul|ol|a|img|hr|script|iframe)\b", html))
+
+
+def visible(html: str) -> str:
+    """The text a reader sees: tags dropped, entities decoded."""
+    return unescape(re.sub(r"<[^>]*>", "", html))
+
+
+def test_text_and_code_show_any_string_literally():
+    for value in (*HOSTILE, "a_b c__d _e_ \\", "`` x ``", " lead", "trail` "):
+        for inline, tag in ((text(value), "p"), (code_span(value), "code")):
+            for md in (MarkdownIt("commonmark", {"html": False}).enable("table"), GITHUB):
+                html = md.render(f"Before {inline} after")
+                assert html.startswith("<p>Before ") and html.endswith(" after</p>\n"), (value, inline, html)
+                assert structure(html) == Counter(), (value, html)
+                inner = re.search(rf"<{tag}>(.*)</{tag}>", html, re.DOTALL)[1]
+                assert unescape(inner.removeprefix("Before ").removesuffix(" after")) == value, (value, inline)
+                # The same in a table cell: one row of two cells, the value in the first.
+                html = md.render(f"| h | i |\n|---|---|\n{markdown_row([inline, 'z'])}")
+                cells = re.findall(r"<td>(.*?)</td>", html, re.DOTALL)
+                assert len(cells) == 2 and cells[1] == "z", (value, html)
+                assert visible(cells[0]) == (value if tag == "code" else value.strip()), (value, inline, html)
+    # A line break cannot end the paragraph or the table row.
+    assert text("a\n# b\r\n| c") == "a # b \\| c" and code_span("a\nb") == "`a b`"
+    # The fence of a code block is longer than any backtick run in it; tildes cannot close it.
+    body = "\n".join(HOSTILE)
+    for md in (MarkdownIt("commonmark", {"html": False}), GITHUB):
+        html = md.render("\n".join([*code_block(body), "after"]))
+        assert structure(html) == Counter(pre=1), html
+        assert unescape(re.search(r"<pre><code>(.*)</code></pre>", html, re.DOTALL)[1]) == body + "\n"
+
+
+def test_an_included_markdown_file_may_hold_only_headings_paragraphs_lists_and_tables():
+    table = "# Table 2\n\nText *here*.\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n## Notes\n\n- one\n  - two\n1. three\n"
+    assert fragment(table, "t.md") == table.splitlines()
+    bad_blocks = {"```\nopen": "fence", "    code": "code block", "<div>": "html block", "---": "hr"}
+    for bad, kind in (*bad_blocks.items(), ("a <b>c</b>", "html inline")):
+        with pytest.raises(ValueError, match=rf"^t\.md:5: {kind} in a table's Markdown \(expected headings"):
+            fragment(table.replace("| a | b |", bad + "\n\n| a | b |"), "t.md")
 
 
 # ---------------------------------------------------------------- a small result set
@@ -283,6 +351,43 @@ def test_index_html_is_self_contained(result_set):
     assert '<td style="text-align:right">8.736</td>' in html
 
 
+def test_text_from_corpora_and_files_cannot_change_the_page(result_set):
+    """Samples, file names, config strings, data summaries and rule names that are Markdown or HTML: index.html
+    and report.md have the same structure as with plain ones, no script, and show them as written."""
+    args = [arg for arg in result_set if arg != "--out-figure" and arg != "results/report/real_data.png"]
+    assert cli.main(args) == 0
+    clean_html = Path("results/report/index.html").read_text(encoding="utf-8")
+    clean_md = GITHUB.render(Path("results/report/report.md").read_text(encoding="utf-8"))
+    poems = "\n".join(HOSTILE[:4]) + "\n\n" + "\n".join(HOSTILE[4:8]) + "\n\n" + "\n".join(HOSTILE[8:])
+    write(Path("results/poems/seed1/seqgan/samples.txt"), poems + "\n")
+    write(Path("results/music/seed1/seqgan/samples.txt"), "\n".join(HOSTILE) + "\n")
+    midi = Path("results/music/seed1/seqgan/midi")
+    (midi / "sample10.mid").rename(midi / "[x](javascript:alert(1))`|<b>.mid")
+    preset = "`</summary></details><script>alert(1)</script>` | # x"
+    config = json.loads(Path("results/report/config.json").read_text())
+    config |= {"preset": preset, "device": "<b>cpu</b>"}
+    config["poems"]["metrics"]["smoothing"] = "none`|<script>"  # now also a setting that differs from the paper's
+    write(Path("results/report/config.json"), json.dumps(config))
+    write(Path("results/music/data/summary.json"), json.dumps({"name": "x`</summary>|<i>_SUBSTITUTE"}))
+    hostile_rule = "corpus | `x` <script> [y](z)"
+    args = [arg.replace("corpus:", f"{hostile_rule}:") for arg in args]
+    assert cli.main(args) == 0
+    html = Path("results/report/index.html").read_text(encoding="utf-8")
+    md = GITHUB.render(Path("results/report/report.md").read_text(encoding="utf-8"))
+    for page, clean in ((html, clean_html), (md, clean_md)):
+        assert structure(page) == structure(clean)
+        assert structure(page)["table"] == 5 and structure(page)["details"] == 2 and structure(page)["h3"] == 6
+        assert "<script" not in page and 'href="javascript' not in page and "<b>" not in page and "<i>" not in page
+        # Shown as written: the samples as code blocks, the rest as text.
+        blocks = [unescape(b) for b in re.findall(r"<pre><code[^>]*>(.*?)</code></pre>", page, re.DOTALL)]
+        assert poems + "\n" in blocks and "\n\n".join(HOSTILE[:3]) + "\n" in blocks  # music: the first 3 lines
+        shown = visible(page)
+        for literal in (preset, "<b>cpu</b>", "x`</summary>|<i>_SUBSTITUTE", hostile_rule, "none`|<script>"):
+            assert literal in shown, literal
+        assert "[x](javascript:alert(1))`|<b>.mid" in shown
+        assert f"The 3 settings of this run (preset {preset})" in shown  # the summary line too
+
+
 @pytest.mark.parametrize(
     ("change", "message"),
     [
@@ -318,7 +423,8 @@ def test_bad_inputs_name_the_file(result_set, caplog):
     write(Path("benchmarks/poems/data.tsv"), BENCHMARK.format(s="0.5", rss="1"))
     Path("results/synthetic/figure2.png").unlink()
     assert cli.main(result_set) == 1
-    assert "../synthetic/figure2.png" in caplog.text
+    assert "--figure2 results/synthetic/figure2.png: file not found (expected a PNG image)" in caplog.text
+    png(Path("results/synthetic/figure2.png"), "red")
     write(Path("results/poems/table.csv"), "corpus,method\n")
     assert cli.main(result_set) == 1
     assert "results/poems/table.csv: no rows" in caplog.text
@@ -330,6 +436,34 @@ def test_bad_inputs_name_the_file(result_set, caplog):
     assert cli.main(result_set) == 1
     assert "results/report/config.json: no key 'preset'" in caplog.text
     assert not Path("results/report/index.html").exists()
+
+
+@pytest.mark.parametrize(
+    ("option", "path", "value"),
+    [
+        ("--figure2", "results/synthetic/figure2.png", "results/synthetic/figure2.png"),
+        (
+            "--piano-roll",
+            "results/music/seed1/seqgan/piano_roll.png",
+            "seqgan:results/music/seed1/seqgan/piano_roll.png",
+        ),
+        ("--figure3", "notes.txt", "notes.txt"),
+    ],
+)
+def test_an_image_option_given_a_file_that_is_not_a_png_is_refused(result_set, option, path, value, caplog):
+    write(Path(path), "not an image, whatever its name says\n")
+    args = result_set if value in result_set else [*result_set, option, value]
+    assert cli.main(args) == 1
+    assert f"{option} {value}: not a PNG image (expected a file starting with the PNG signature)" in caplog.text
+    assert len(caplog.records) == 1 and not Path("results/report/index.html").exists()
+
+
+def test_the_page_embeds_only_png_files(tmp_path):
+    png(tmp_path / "real.png", "red")
+    write(tmp_path / "fake.png", "<svg onload=alert(1)>")
+    assert 'src="data:image/png;base64,' in build_html(["![a](real.png)"], tmp_path)
+    with pytest.raises(ValueError, match=r"report: image 'fake.png' at .*fake.png: not a PNG image"):
+        build_html(["![a](fake.png)"], tmp_path)
 
 
 # ---------------------------------------------------------------- in a browser (CI installs Chromium first)

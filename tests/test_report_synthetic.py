@@ -15,6 +15,7 @@ from scipy import stats
 from seqgan.config import SyntheticConfig
 from seqgan.report import curves, figures, table1
 from seqgan.report.curves import CurveRun
+from seqgan.report.document import fragment
 from seqgan.report.tables import format_p
 
 REPO = Path(__file__).resolve().parents[1]
@@ -173,6 +174,8 @@ def test_markdown_cells_are_the_csv_numbers_beside_the_papers(cfg, fixture, tmp_
     assert f"BLEU-{cfg.pg_bleu.max_n} (smoothing {cfg.pg_bleu.smoothing})" in definitions
     assert f"g-steps={a.g_steps}, d-steps={a.d_steps}, k={a.k_epochs}" in definitions
     assert f"{a.rollouts} rollouts" in definitions and f"for {a.iterations} epochs" in definitions
+    # The report page includes the file: it holds only headings, paragraphs, lists and tables.
+    assert fragment(md, "table1.md") == md.splitlines()
 
 
 def test_without_seqgan_the_p_columns_are_blank(cfg, fixture, tmp_path):

@@ -18,8 +18,8 @@ from types import SimpleNamespace
 
 import pytest
 import torch
+from cli_run import cli, cli_ok
 
-from seqgan.cli import main
 from seqgan.models.discriminator import Discriminator
 from seqgan.models.generator import Generator
 from seqgan.train import discriminator as d_training
@@ -151,20 +151,6 @@ def test_discriminator_fit_separates_real_from_generated():
 
 
 # ---------------------------------------------------------------------------------------------- the CLI
-
-
-def cli(*argv) -> int:
-    """``python -m seqgan`` in this process; the torch state it sets (threads, global RNG) is restored."""
-    threads, rng = torch.get_num_threads(), torch.get_rng_state()
-    try:
-        return main([str(a) for a in argv])
-    finally:
-        torch.set_num_threads(threads)
-        torch.set_rng_state(rng)
-
-
-def cli_ok(*argv) -> None:
-    assert cli(*argv) == 0, f"seqgan {' '.join(map(str, argv))} failed"
 
 
 def write_config(path: Path, cfg: dict) -> Path:
@@ -536,5 +522,5 @@ def test_strategy_sets_the_steps_and_iterations(pipeline, tmp_path, caplog):
 def test_seqgan_refuses_an_unknown_strategy(pipeline, tmp_path, caplog):
     inputs = (pipeline.config, pipeline.data, pipeline.generator, pipeline.discriminator)
     assert cli(*adversarial_argv(*inputs, tmp_path), "--strategy", "zz") == 1
-    assert "config key 'strategies': no strategy named 'zz' (defined: a)" in caplog.text
+    assert "config key 'strategies': no strategy named 'zz' (defined: 'a')" in caplog.text
     assert not (tmp_path / "generator.pt").exists()

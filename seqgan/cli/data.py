@@ -14,6 +14,7 @@ import torch
 
 from seqgan import atomic, config
 from seqgan import device as devices
+from seqgan.cli.train import seed
 from seqgan.data import download
 from seqgan.data.corpus import Corpus, load_vocab
 from seqgan.data.tokens import load_tokens, save_tokens
@@ -35,7 +36,9 @@ def cmd_corpus(args) -> None:
     from seqgan.data import nottingham, obama, poems
 
     settings = dataclasses.asdict(config.load_step(args.config, args.name, "corpus").data)
-    del settings["source"]  # the rule resolves the download name to --source
+    # data.source is the download's registry name, which the rule resolves to --source (results/downloads/NAME):
+    # the file is checked against that name's pinned hash here, where it is used, as the oracle's is.
+    download.verify(args.source, settings.pop("source"))
     max_train = settings.pop("max_train")
     preprocess = {"poems": poems.preprocess, "obama": obama.preprocess, "music": nottingham.preprocess}[args.name]
     corpus = preprocess(args.source, **settings).limit_train(max_train)
@@ -105,6 +108,17 @@ def cmd_evaluate(args) -> None:
     log.info("scores of %d sequences: means %s, %s", len(sequences), means, json.dumps(metrics, ensure_ascii=False))
 
 
+def sample_count(text: str) -> int:
+    """``render-music --count``: a whole number >= 1."""
+    try:
+        count = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number of sequences >= 1, got {text!r}") from None
+    if count < 1:
+        raise argparse.ArgumentTypeError(f"expected a number of sequences >= 1, got {count}")
+    return count
+
+
 def cmd_render_music(args) -> None:
     """The first --count scored music sequences as MIDI files and one piano-roll PNG."""
     from seqgan.data import nottingham
@@ -112,6 +126,11 @@ def cmd_render_music(args) -> None:
 
     data = config.load_step(args.config, "music", "render_music").data
     vocab = load_vocab(args.vocab)
+    if vocab != nottingham.VOCAB:  # the MIDI files are written by pitch id; the piano roll labels by this file
+        raise ValueError(
+            f"{args.vocab}: not the music corpus's vocabulary (expected the {len(nottingham.VOCAB)} pitch names"
+            f" {nottingham.VOCAB[0]}..{nottingham.VOCAB[-1]}, got {len(vocab)} tokens starting {list(vocab[:3])})"
+        )
     sequences = load_tokens(args.sequences, len(vocab), data.seq_len)[: args.count]
     out = Path(args.out_midi_dir)
     with atomic.atomic_dir(out) as tmp:  # all files or none
@@ -132,7 +151,7 @@ def add_verbs(verbs: argparse._SubParsersAction) -> None:
     p = verbs.add_parser("corpus", help="preprocess a real corpus into fixed-length token sequences per split")
     p.add_argument("name", choices=config.CORPORA, help="the corpus (its config key)")
     p.add_argument("--config", required=True, help="the step's config JSON written by the workflow")
-    p.add_argument("--source", required=True, help="its downloaded file (data.source)")
+    p.add_argument("--source", required=True, help="its downloaded file, verified against data.source's pinned hash")
     p.add_argument("--out-dir", required=True, help="gets {train,valid,test}.pt, vocab.json, summary.json")
     p.set_defaults(func=cmd_corpus)
 
@@ -146,7 +165,7 @@ def add_verbs(verbs: argparse._SubParsersAction) -> None:
     p.add_argument("--out-metrics", required=True, help="JSON: corpus, method, seed, smoothing, Self-BLEU")
     p.add_argument("--out-samples", required=True, help="the scored sequences as readable text")
     p.add_argument("--out-sequences", required=True, help="the scored sequences as token ids (.pt)")
-    p.add_argument("--seed", type=int, help="the run's seed (with --generator): seeds its samples")
+    p.add_argument("--seed", type=seed, help="the run's seed (with --generator): seeds its samples")
     p.add_argument("--threads", type=int, default=1)
     p.add_argument("--device", default="auto", choices=("auto", "cpu", "cuda"))
     p.set_defaults(func=cmd_evaluate)
@@ -155,7 +174,7 @@ def add_verbs(verbs: argparse._SubParsersAction) -> None:
     p.add_argument("--config", required=True, help="the step's config JSON written by the workflow")
     p.add_argument("--vocab", required=True)
     p.add_argument("--sequences", required=True, help="token ids (.pt) written by evaluate")
-    p.add_argument("--count", type=int, default=5, help="how many of the sequences")
+    p.add_argument("--count", type=sample_count, default=5, help="how many of the sequences (>= 1)")
     p.add_argument("--title", default="", help="the piano roll's title")
     p.add_argument("--out-midi-dir", required=True)
     p.add_argument("--out-piano-roll", required=True)

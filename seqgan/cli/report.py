@@ -95,6 +95,13 @@ def cmd_report(args) -> None:
 
     corpora, methods = inputs.CORPORA, inputs.SAMPLE_METHODS
     samples = _keyed(args.samples, "--samples", [f"{c}/{m}" for c in corpora for m in methods])
+    piano_rolls = _keyed(args.piano_roll, "--piano-roll", methods)
+    # The page embeds these files as PNG images: checked before any work, naming the option.
+    images = [(f"--figure2 {args.figure2}", args.figure2), (f"--figure3 {args.figure3}", args.figure3)]
+    images += [(f"--piano-roll {method}:{path}", path) for method, path in piano_rolls.items()]
+    for name, path in images:
+        if path is not None:
+            page.read_png(path, name)
     report = inputs.ReportInputs(
         config=inputs.read_config(args.config),
         paper_config=inputs.read_paper_config(args.paper_config) if args.paper_config else None,
@@ -105,7 +112,7 @@ def cmd_report(args) -> None:
         table_csvs=_keyed(args.table_csv, "--table-csv", corpora),
         summaries=_keyed(args.summary, "--summary", corpora),
         samples={tuple(key.split("/")): path for key, path in samples.items()},
-        piano_rolls=_keyed(args.piano_roll, "--piano-roll", methods),
+        piano_rolls=piano_rolls,
         midi=_keyed(args.midi, "--midi", methods),
         benchmarks=args.benchmark or [],
         logs=args.log or [],

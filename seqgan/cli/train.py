@@ -81,6 +81,29 @@ class Job:
             if resolved.warning:
                 log.warning("%s", resolved.warning)
 
+    def data_shape(self) -> str:
+        source = f"--vocab {self.args.vocab}" if self.args.experiment != "synthetic" else f"--config {self.args.config}"
+        return f"vocabulary {self.vocab_size} and length {self.seq_len} ({source})"
+
+    def saved_generator(self, path: str | Path) -> tuple[Generator, int]:
+        """The generator at ``path`` and its epochs, checked to fit this job's data before any training."""
+        generator, epoch = load_generator(path, self.device)
+        if (generator.vocab_size, generator.seq_len) != (self.vocab_size, self.seq_len):
+            raise ValueError(
+                f"{path}: a generator of vocabulary {generator.vocab_size} and length {generator.seq_len},"
+                f" but this job's data have {self.data_shape()}"
+            )
+        return generator, epoch
+
+    def saved_discriminator(self, path: str | Path) -> tuple[Discriminator, dict]:
+        """The discriminator at ``path`` and its optimizer state, checked to fit this job's vocabulary."""
+        discriminator, state = load_discriminator(path, self.device)
+        if (vocab_size := discriminator.embedding.num_embeddings) != self.vocab_size:
+            raise ValueError(
+                f"{path}: a discriminator of vocabulary {vocab_size}, but this job's data have {self.data_shape()}"
+            )
+        return discriminator, state
+
     def fresh_generator(self) -> Generator:
         """The seed's untrained generator: N(0, init_std) parameters drawn first from the run's stream."""
         generator = Generator.from_config(self.vocab_size, self.seq_len, self.cfg.generator)
@@ -100,7 +123,7 @@ class Job:
         args = self.args
         if args.experiment == "synthetic" and not args.oracle:
             raise ValueError("the synthetic experiment needs --oracle (NLL-oracle of the learning curve)")
-        oracle = load_generator(args.oracle, self.device)[0].eval() if args.oracle else None
+        oracle = self.saved_generator(args.oracle)[0].eval() if args.oracle else None
         test = load_tokens(args.test, self.vocab_size, self.seq_len)
         e = self.cfg.eval
         curve = LearningCurve(oracle, test, e.num_samples, e.every, e.batch_size, args.seed, self.run_name)
@@ -139,7 +162,7 @@ def cmd_teacher_forced(args) -> None:
     if args.verb == "pretrain":
         generator, start_epoch, epochs = job.fresh_generator(), 0, p.epochs
     else:
-        (generator, start_epoch), epochs = load_generator(args.init, job.device), args.epochs
+        (generator, start_epoch), epochs = job.saved_generator(args.init), args.epochs
     optimizer = Adam(generator.parameters(), lr=p.lr)
     inputs = {"train": args.train}
     if args.verb != "pretrain":
@@ -160,7 +183,7 @@ def cmd_teacher_forced(args) -> None:
 def cmd_pretrain_discriminator(args) -> None:
     job = Job(args, discriminator=True)
     cfg, d = job.cfg, job.cfg.discriminator_training
-    generator, _ = load_generator(args.generator, job.device)
+    generator, _ = job.saved_generator(args.generator)
     discriminator = Discriminator.from_config(job.vocab_size, cfg.discriminator).to(job.device)
     optimizer = Adam(discriminator.parameters(), lr=d.lr)
     inputs = {"train": args.train, "generator": args.generator}
@@ -180,14 +203,14 @@ def cmd_policy_gradient(args) -> None:
     cfg, a = job.cfg, job.cfg.adversarial
     # A Figure 3 strategy's step config holds that one strategy (config.load_step checks it is there).
     schedule = cfg.strategies[0] if getattr(args, "strategy", None) else a
-    generator, start_epoch = load_generator(args.generator, job.device)
+    generator, start_epoch = job.saved_generator(args.generator)
     optimizer = Adam(generator.parameters(), lr=a.lr)  # the original code's fresh g_updates
     modules, optimizers = {"generator": generator}, {"generator": optimizer}
     inputs = {"train": args.train, "generator": args.generator}
     adversary = None
     if adversarial:
         d = cfg.discriminator_training
-        discriminator, d_state = load_discriminator(args.discriminator, job.device)
+        discriminator, d_state = job.saved_discriminator(args.discriminator)
         d_optimizer = Adam(discriminator.parameters(), lr=d.lr)
         d_optimizer.load_state_dict(d_state)
         modules["discriminator"], optimizers["discriminator"] = discriminator, d_optimizer
@@ -226,7 +249,7 @@ def _training_args(parser: argparse.ArgumentParser, *inputs: str, trains: bool =
     if trains:
         parser.add_argument("--train", required=True, help="training sequences (oracle samples)")
         parser.add_argument("--checkpoint-dir", required=True, help="resumable state; a re-run continues from it")
-    parser.add_argument("--seed", type=int, required=True)
+    parser.add_argument("--seed", type=seed, required=True)
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--device", default="auto", choices=("auto", "cpu", "cuda"))
 
@@ -242,9 +265,34 @@ def _generator_outputs(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--nll-best", help="per-sequence NLL-oracle CSV of the best generator")
 
 
+def seed(text: str) -> int:
+    """``--seed``: a whole number within the config schema's seed bounds (what every seeding API takes)."""
+    bounds = config.SCHEMA["$defs"]["seed"]
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if not bounds["minimum"] <= value <= bounds["maximum"]:
+        raise argparse.ArgumentTypeError(f"expected {bounds['minimum']} to {bounds['maximum']}, got {value}")
+    return value
+
+
+def epoch_count(text: str) -> int:
+    """``--epochs``: a whole number >= 0 (0 saves the --init generator as it is)."""
+    try:
+        epochs = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number of epochs >= 0, got {text!r}") from None
+    if epochs < 0:
+        raise argparse.ArgumentTypeError(f"expected a number of epochs >= 0, got {epochs}")
+    return epochs
+
+
 def _continued(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--init", required=True, help="the pretrained generator (its Adam state continues)")
-    parser.add_argument("--epochs", type=int, required=True, help="as many as SeqGAN's adversarial iterations")
+    parser.add_argument(
+        "--epochs", type=epoch_count, required=True, help="as many as SeqGAN's adversarial iterations (>= 0)"
+    )
 
 
 def add_verbs(verbs: argparse._SubParsersAction) -> None:

@@ -6,7 +6,8 @@ Snakefile, ``load_step`` for a CLI verb, ``Section.from_dict``), after a pass th
 infinities, so a bad value is one error line naming its dotted key. The frozen dataclasses
 (``sections.py``, ``corpora.py``) are then filled from the validated mapping: they are typed
 containers, and check only what a schema cannot say, the relations between keys (floor <= start, no
-filter wider than the sequence, ...). The choices (``METHODS``, ``PRECISIONS``, ...) are read from the
+filter wider than the sequence, ..., and an estimate of the largest tensors a step allocates, at most
+``MEMORY_LIMIT_GIB``). The choices (``METHODS``, ``PRECISIONS``, ...) are read from the
 schema's enums. This module holds the entry points and re-exports the rest.
 
 Standard library, PyYAML and jsonschema only (and ``seqgan.stages``, the declaration of what each step
@@ -15,6 +16,7 @@ reads): the Snakefile imports this package without torch.
 
 from __future__ import annotations
 
+import ast
 import dataclasses
 import json
 import re
@@ -47,11 +49,13 @@ from seqgan.config.schema import (  # noqa: F401 (re-exported: the package's API
     SCHEMA,
     SMOOTHINGS,
     ConfigError,
+    _key,
     _node,
     _show,
     _validate,
 )
 from seqgan.config.sections import (  # noqa: F401 (re-exported: the package's API)
+    MEMORY_LIMIT_GIB,
     AdversarialConfig,
     DiscriminatorConfig,
     DiscriminatorTrainingConfig,
@@ -68,6 +72,7 @@ from seqgan.config.sections import (  # noqa: F401 (re-exported: the package's A
     _fields,
     _plain,
     _typed,
+    memory_estimates,
 )
 
 
@@ -96,15 +101,23 @@ def _read_yaml(path: str | Path):
         return None
 
 
+# A part of a dotted key: a list index [0], a quoted name ['a b'] (schema._key), or a plain name.
+_KEY_PART = re.compile(r"""\[\d+\]|\[(?:'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*")\]|[^.\[\]]+""")
+
+
 def _sets(data, key: str) -> bool:
     """Whether the nested ``data`` sets the dotted ``key`` (``synthetic.strategies[0].name``)."""
-    for part in re.findall(r"[^.\[\]]+|\[\d+\]", key):
-        if part.startswith("[") and isinstance(data, list) and int(part[1:-1]) < len(data):
+    for part in _KEY_PART.findall(key):
+        if part[:2] in ("['", '["'):
+            part = ast.literal_eval(part[1:-1])  # a name
+        elif part.startswith("["):
+            if not (isinstance(data, list) and int(part[1:-1]) < len(data)):
+                return False
             data = data[int(part[1:-1])]
-        elif isinstance(data, Mapping) and part in data:
-            data = data[part]
-        else:
+            continue
+        if not (isinstance(data, Mapping) and part in data):
             return False
+        data = data[part]
     return True
 
 
@@ -181,7 +194,8 @@ def step_config(data, experiment: str, step: str) -> StepConfig:
     known = _node(f"/properties/{experiment}")["properties"]
     unknown = sorted((name for name in data if name not in known), key=str)
     if unknown:
-        raise ConfigError(f"unknown config key '{unknown[0]}' (a {experiment} section is one of: {', '.join(known)})")
+        key = _key("", unknown[:1])
+        raise ConfigError(f"unknown config key '{key}' (a {experiment} section is one of: {', '.join(known)})", [key])
     missing = [name for name in names if name not in data]
     if missing:
         raise ConfigError(
@@ -194,7 +208,7 @@ def step_config(data, experiment: str, step: str) -> StepConfig:
     settings, hints = stages.step_settings(data, experiment, step), _fields(EXPERIMENTS[experiment])
     sections = {name: _typed(hints[name], settings[name], name) for name in names}
     if "strategies" in sections and not sections["strategies"]:
-        defined = ", ".join(s["name"] for s in data["strategies"]) or "none"
+        defined = ", ".join(repr(s["name"]) for s in data["strategies"]) or "none"
         raise ConfigError(
             f"config key 'strategies': no strategy named {step.removeprefix('strategy_')!r} (defined: {defined})"
         )

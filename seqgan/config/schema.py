@@ -60,11 +60,21 @@ def _validator(pointer: str):
     return _Validator({**node, "$schema": SCHEMA["$schema"], "$defs": SCHEMA["$defs"]})
 
 
+_PLAIN_NAME = re.compile(r"[A-Za-z0-9_]+")
+
+
 def _key(prefix: str, path: Iterable = ()) -> str:
-    """``synthetic.strategies[0].name`` from the prefix ``synthetic.`` and the path (strategies, 0, name)."""
+    """``synthetic.strategies[0].name`` from the prefix ``synthetic.`` and the path (strategies, 0, name).
+    A name of other characters (a space, a dot, a line break) shows quoted, ``poems['a\\n']``, so that the
+    key stays on one line and seqgan.config._sets can find it again."""
     key = prefix.rstrip(".")
     for part in path:
-        key += f"[{part}]" if isinstance(part, int) else f".{part}" if key else str(part)
+        if isinstance(part, int):
+            key += f"[{part}]"
+        elif not _PLAIN_NAME.fullmatch(str(part)):
+            key += f"[{str(part)!r}]"
+        else:
+            key += f".{part}" if key else str(part)
     return key or "(top level)"
 
 
@@ -83,6 +93,7 @@ def _check_finite(value, prefix: str, path: tuple = ()) -> None:
         _check_finite(item, prefix, (*path, name))
 
 
+_NO_FINAL_NEWLINE = "(?!.*\\n)"  # the patterns' guard: Python's $ also matches before a final newline
 _TYPES = {
     "integer": "an integer",
     "number": "a number",
@@ -101,8 +112,10 @@ _EXPECTED = {
     "enum": lambda choices: f"expected one of: {', '.join(map(str, choices))}",
     "const": lambda value: f"must be {value!r}",
     "minItems": lambda n: f"needs at least {n} {'entry' if n == 1 else 'entries'}",
+    "maxItems": lambda n: f"needs at most {n} {'entry' if n == 1 else 'entries'}",
     "uniqueItems": lambda _: "needs unique entries",
-    "pattern": lambda pattern: f"must match {pattern}",
+    # The guard against a final newline (see schema.yaml) is the regex dialect's business, not the reader's.
+    "pattern": lambda pattern: "must match " + pattern.replace(_NO_FINAL_NEWLINE, ""),
     "minLength": lambda n: f"needs at least {n} character{'' if n == 1 else 's'}",
 }
 
@@ -123,11 +136,13 @@ def _readable(error: jsonschema.ValidationError, prefix: str) -> ConfigError:
 
 
 def _validate(data, pointer: str, prefix: str) -> None:
-    """Check ``data`` against the schema node at ``pointer``; an error names the key ``prefix`` + its path."""
-    _check_finite(data, prefix)
+    """Check ``data`` against the schema node at ``pointer``; an error names the key ``prefix`` + its path.
+    The schema first, so that an error names a key it knows (NaN inside a mapping given where a string is
+    due is that key's type error); then NaN and infinities, which its number bounds let through."""
     error = jsonschema.exceptions.best_match(_validator(pointer).iter_errors(data))
     if error is not None:
         raise _readable(error, prefix)
+    _check_finite(data, prefix)
 
 
 def _enum(pointer: str) -> tuple[str, ...]:

@@ -203,6 +203,122 @@ class StrategyConfig(Section):
     iterations: int
 
 
+# The most memory the largest tensor of a config may need (memory_estimates): a large GPU (80-141 GB) or a
+# big host holds it; the paper's settings need about 0.15 GiB, and the schema's bounds alone would let
+# one key ask for terabytes (vocab_size 10^6 by a batch of 10^6), which fails in an allocation, or runs
+# a machine out of memory, long after planning.
+MEMORY_LIMIT_GIB = 64
+
+
+def memory_estimates(sections: Mapping[str, object], prefix: str = "") -> list[tuple[int, str, tuple[str, ...]]]:
+    """(bytes, what, keys) for the largest tensors a step of these sections allocates, where the sections
+    a term needs are present (a step's config holds only those it reads). L = seq_len (the oracle's, or
+    the corpus's data), V = the vocabulary (oracle.vocab_size, or Obama's data.max_vocab; the poems' and
+    the music's come from the corpus, so their terms with V are left out), 4 bytes a float32 value, 8 an
+    int64 token:
+
+    - the oracle's data sets: num_train * L * 8 and num_test * L * 8
+    - the oracle's parameters: (V * (E + H) + 4 * H * (E + H)) * 4, E and H its emb_dim and hidden_dim
+    - evaluation samples: eval.num_samples * L * 8
+    - a discriminator round's sequences: 2 * num_negatives * L * 8 (the negatives and as many real ones)
+    - Monte Carlo completions: (L - 1) * rollouts * adversarial.batch_size * L * 12 (uniforms and tokens)
+    - generator logits: B * L * V * 4, B each of pretrain.batch_size, adversarial.batch_size, eval.batch_size
+    - a rollout chunk's logits: rollout_chunk * V * 4
+    - the generator's parameters, gradients and Adam's two moments: (V * (E + H) + 4 * H * (E + H)) * 16
+    - the discriminator's likewise: (V * E + E * sum(filter_sizes * num_filters) + 2 * F * F) * 16,
+      F = sum(num_filters) (the highway layer)
+    - discriminator activations: B * L * (E * sum(filter_sizes) + F) * 4 (im2col windows and feature maps),
+      B each of discriminator_training.batch_size and adversarial.rollout_chunk
+    """
+    length = next((name for name in ("oracle", "data") if name in sections), None)
+    if length is None:
+        return []
+    seq_len, L = sections[length].seq_len, f"{length}.seq_len"
+    vocab = getattr(sections[length], "vocab_size", None) or getattr(sections[length], "max_vocab", None)
+    V = f"{length}.vocab_size" if length == "oracle" else f"{length}.max_vocab"
+    oracle, evaluation, rounds, adversarial, generator, discriminator = (
+        sections.get(name)
+        for name in ("oracle", "eval", "discriminator_training", "adversarial", "generator", "discriminator")
+    )
+    terms = []
+
+    def term(what: str, formula: str, keys: tuple[str, ...], size: int) -> None:
+        terms.append((size, f"{what} ({formula} bytes)", tuple(prefix + key for key in keys)))
+
+    def lstm(emb: int, hidden: int) -> int:  # embedding, output layer and LSTM weights
+        return vocab * (emb + hidden) + 4 * hidden * (emb + hidden)
+
+    if oracle:
+        for name in ("num_train", "num_test"):
+            size = getattr(oracle, name) * seq_len * 8
+            term(f"the oracle's {name} samples", f"{name} * seq_len * 8", (f"oracle.{name}", L), size)
+        keys = ("oracle.vocab_size", "oracle.emb_dim", "oracle.hidden_dim")
+        formula = "(vocab_size * (emb_dim + hidden_dim) + 4 * hidden_dim * (emb_dim + hidden_dim)) * 4"
+        term("the oracle's parameters", formula, keys, lstm(oracle.emb_dim, oracle.hidden_dim) * 4)
+    if evaluation:
+        size = evaluation.num_samples * seq_len * 8
+        term("the evaluation samples", "num_samples * seq_len * 8", ("eval.num_samples", L), size)
+    if rounds:
+        size = 2 * rounds.num_negatives * seq_len * 8
+        keys = ("discriminator_training.num_negatives", L)
+        term("a discriminator round's sequences", "2 * num_negatives * seq_len * 8", keys, size)
+    if adversarial:
+        size = (seq_len - 1) * adversarial.rollouts * adversarial.batch_size * seq_len * 12
+        formula = "(seq_len - 1) * rollouts * batch_size * seq_len * 12"
+        term("the Monte Carlo completions", formula, ("adversarial.rollouts", "adversarial.batch_size", L), size)
+    if vocab:
+        for name in ("pretrain", "adversarial", "eval"):
+            if name in sections:
+                size = sections[name].batch_size * seq_len * vocab * 4
+                formula = f"{name}.batch_size * seq_len * vocabulary * 4"
+                term("the generator's logits", formula, (f"{name}.batch_size", L, V), size)
+        if adversarial:
+            size = adversarial.rollout_chunk * vocab * 4
+            term("a rollout chunk's logits", "rollout_chunk * vocabulary * 4", ("adversarial.rollout_chunk", V), size)
+        if generator:
+            size = lstm(generator.emb_dim, generator.hidden_dim) * 16
+            formula = "(vocabulary * (emb_dim + hidden_dim) + 4 * hidden_dim * (emb_dim + hidden_dim)) * 16"
+            keys = ("generator.emb_dim", "generator.hidden_dim", V)
+            term("the generator's parameters, gradients and Adam moments", formula, keys, size)
+    if discriminator:
+        emb, widths, filters = discriminator.emb_dim, discriminator.filter_sizes, discriminator.num_filters
+        size = ((vocab or 0) * emb + emb * sum(w * n for w, n in zip(widths, filters, strict=False))) * 16
+        size += 2 * sum(filters) ** 2 * 16
+        formula = "emb_dim * sum(filter_sizes * num_filters) + 2 * sum(num_filters)^2"
+        formula = f"({'vocabulary * emb_dim + ' if vocab else ''}{formula}) * 16"
+        keys = ("discriminator.emb_dim", "discriminator.filter_sizes", "discriminator.num_filters")
+        term(
+            "the discriminator's parameters, gradients and Adam moments", formula, (*keys, V)[: 4 if vocab else 3], size
+        )
+        per_row = seq_len * (emb * sum(widths) + sum(filters)) * 4
+        rows = {"discriminator_training.batch_size": rounds and rounds.batch_size}
+        rows["adversarial.rollout_chunk"] = adversarial and adversarial.rollout_chunk
+        for name, count in rows.items():
+            if count:
+                formula = f"{name} * seq_len * (emb_dim * sum(filter_sizes) + sum(num_filters)) * 4"
+                term("the discriminator's activations", formula, (name, *keys, L), count * per_row)
+    return terms
+
+
+def _quoted(keys) -> str:
+    names = [f"'{key}'" for key in keys]
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+
+
+def _check_memory(sections: Mapping[str, object], prefix: str) -> None:
+    """Refuse sections whose largest tensor (memory_estimates) needs more than MEMORY_LIMIT_GIB."""
+    estimates = memory_estimates(sections, prefix)
+    if not estimates:
+        return
+    size, what, keys = max(estimates)
+    if size > MEMORY_LIMIT_GIB * 2**30:
+        raise ConfigError(
+            f"config keys {_quoted(keys)}: {what} need about {size / 2**30:,.2f} GiB, over the"
+            f" {MEMORY_LIMIT_GIB} GiB a config may ask for (seqgan/config/sections.py MEMORY_LIMIT_GIB)",
+            keys,
+        )
+
+
 def _check_across(sections: Mapping[str, object], prefix: str) -> None:
     """The checks between an experiment's sections (or entries of one). Each runs when the sections it
     involves are all present: a step's config holds only the sections the step reads."""
@@ -236,6 +352,7 @@ def _check_across(sections: Mapping[str, object], prefix: str) -> None:
                 f" ('{prefix}eval.num_samples')",
                 [f"{prefix}metrics.self_bleu_sample", f"{prefix}eval.num_samples"],
             )
+    _check_memory(sections, prefix)
 
 
 class _Experiment(Section):

@@ -102,32 +102,44 @@ def lookup(name: str) -> Download:
     return REGISTRY[name]
 
 
-def _content(path: Path, entry: Download, name: str) -> bytes:
-    """The bytes the hash covers: the file, or its uncompressed content for gzip entries."""
-    data = path.read_bytes()
-    if not entry.gzip:
-        return data
-    try:
-        return gzip.decompress(data)
-    except (OSError, EOFError, zlib.error) as err:  # BadGzipFile is an OSError; truncation is an EOFError
-        raise ChecksumError(f"{path}: not a complete gzip file ({err}); expected {name}, {entry.expected}") from err
+def _mismatch(path: Path, entry: Download) -> str | None:
+    """Why ``path`` is not ``entry``'s pinned file ('sha256 ACTUAL does not match the expected EXPECTED'),
+    or None when it is."""
+    if entry.sha256 is not None and not entry.gzip:
+        actual, expected, kind = sha256_of(path), entry.sha256, "sha256"  # streamed: no need to hold the file
+    else:
+        data = path.read_bytes()
+        if entry.gzip:  # the hash covers the uncompressed content
+            try:
+                data = gzip.decompress(data)
+            except (OSError, EOFError, zlib.error) as err:  # BadGzipFile is an OSError; truncation an EOFError
+                return f"not a complete gzip file ({err}); expected {entry.expected}"
+        if entry.sha256 is not None:
+            actual, expected, kind = hashlib.sha256(data).hexdigest(), entry.sha256, "sha256"
+        else:
+            actual, expected, kind = git_blob_of(data), entry.git_blob, "git blob hash"
+    if actual == expected:
+        return None
+    return f"{'uncompressed ' if entry.gzip else ''}{kind} {actual} does not match the expected {expected}"
 
 
 def verify(path: str | Path, name: str) -> None:
-    """Raise ChecksumError naming the file and the expected hash unless ``path`` is ``name``'s pinned file."""
+    """Raise ChecksumError naming the file, both hashes and the remedy unless ``path`` is ``name``'s pinned file.
+
+    Every download is checked again where it is used (the oracle, each corpus), not only when fetched: a
+    file edited or replaced in results/downloads/ since then is refused, and deleting it makes the next run
+    fetch it again.
+    """
     entry = lookup(name)
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"{path}: file not found (expected {name}, {entry.expected})")
-    if entry.sha256 is not None and not entry.gzip:
-        actual, expected, kind = sha256_of(path), entry.sha256, "sha256"  # streamed: no need to hold the file
-    elif entry.sha256 is not None:
-        actual, expected, kind = hashlib.sha256(_content(path, entry, name)).hexdigest(), entry.sha256, "sha256"
-    else:
-        actual, expected, kind = git_blob_of(_content(path, entry, name)), entry.git_blob, "git blob hash"
-    if actual != expected:
-        what = f"uncompressed {kind}" if entry.gzip else kind
-        raise ChecksumError(f"{path}: {what} {actual} does not match the expected {expected} for {name}")
+    why = _mismatch(path, entry)
+    if why is not None:
+        raise ChecksumError(
+            f"{path}: {why} for {name}, so it is not the pinned file (changed since it was fetched?): delete it"
+            f" and the workflow fetches it again (or: python -m seqgan fetch {name} --out {path})"
+        )
 
 
 def fetch(name: str, out: str | Path, mirror: str | Path | None = None) -> Path:
@@ -142,6 +154,7 @@ def fetch(name: str, out: str | Path, mirror: str | Path | None = None) -> Path:
                     f"{local}: not in the mirror directory {mirror} (expected {name}, {source.expected})"
                 )
             shutil.copyfile(local, tmp)
+            where, remedy = local, f"replace the mirror's copy with the file from {source.url}"
         else:
             try:
                 with urllib.request.urlopen(source.url, timeout=60) as response, open(tmp, "wb") as f:
@@ -151,5 +164,8 @@ def fetch(name: str, out: str | Path, mirror: str | Path | None = None) -> Path:
             if source.gzip:
                 # mtime=0 and no file name in the header: the same content always gives the same bytes.
                 tmp.write_bytes(gzip.compress(tmp.read_bytes(), compresslevel=9, mtime=0))
-        verify(tmp, name)
+            where, remedy = source.url, "the server sends other content: fetch it from a mirror (corpora.mirror)"
+        why = _mismatch(tmp, source)  # the copy is checked, but named after what the user can fix
+        if why is not None:
+            raise ChecksumError(f"{where}: {why} for {name}; nothing written to {out}: {remedy}")
     return out

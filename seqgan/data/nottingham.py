@@ -23,6 +23,9 @@ Our reading of it, each choice an argument or a documented rule:
 - Windows: each tune's ids are cut into windows of ``seq_len`` starting every ``stride`` tokens (default
   ``stride = seq_len``: non-overlapping); the tail shorter than ``seq_len`` is dropped and a tune shorter
   than ``seq_len`` gives no window (counted as dropped). Windows never cross tunes or splits.
+- Bad files: a member mido cannot read, with no time base (``ticks_per_beat`` 0, SMPTE division, a zero
+  tempo), no melody notes or a pitch off the piano fails the corpus with one :class:`MidiError` naming
+  ``ZIP:MEMBER``. The pinned zip has none, so one means a different file: skipping it would hide that.
 """
 
 from __future__ import annotations
@@ -89,6 +92,18 @@ def melody_track(midi_file: mido.MidiFile) -> mido.MidiTrack:
     return track
 
 
+def _ticks_per_beat(midi_file: mido.MidiFile) -> int:
+    """The header's ticks per beat; 0 (nothing can be timed) and SMPTE time division (mido reads it as a
+    negative number) are MidiErrors."""
+    ticks_per_beat = midi_file.ticks_per_beat
+    if not 0 < ticks_per_beat < 0x8000:
+        raise MidiError(
+            f"ticks_per_beat is {ticks_per_beat} (expected 1 to 32767 ticks per beat in the header;"
+            " SMPTE time division is not supported)"
+        )
+    return ticks_per_beat
+
+
 def _tempo_map(midi_file: mido.MidiFile) -> list[tuple[int, int]]:
     """(tick, microseconds per beat) at each tempo change, sorted, starting at tick 0 (120 bpm default)."""
     changes = {0: 500_000}
@@ -97,6 +112,8 @@ def _tempo_map(midi_file: mido.MidiFile) -> list[tuple[int, int]]:
         for msg in track:
             tick += msg.time
             if msg.type == "set_tempo":
+                if msg.tempo <= 0:  # every later note would start at the same time
+                    raise MidiError(f"set_tempo of {msg.tempo} microseconds per beat at tick {tick} (expected > 0)")
                 changes[tick] = msg.tempo  # same tick twice: the later event wins
     return sorted(changes.items())
 
@@ -118,6 +135,7 @@ def melody_notes(midi_file: mido.MidiFile) -> list[tuple[float, float, int]]:
     A note ends at the first note_off (or note_on with velocity 0) of its channel and pitch; a note still
     on at the end of the track ends there.
     """
+    ticks_per_beat = _ticks_per_beat(midi_file)
     track = melody_track(midi_file)
     tempo_map = _tempo_map(midi_file)
     open_notes: dict[tuple[int, int], list[int]] = {}  # (channel, pitch) -> start ticks, oldest first
@@ -130,7 +148,7 @@ def melody_notes(midi_file: mido.MidiFile) -> list[tuple[float, float, int]]:
         elif msg.type in ("note_off", "note_on") and open_notes.get((msg.channel, msg.note)):
             notes_ticks.append((open_notes[(msg.channel, msg.note)].pop(0), tick, msg.note))
     notes_ticks += [(start, tick, pitch) for (_, pitch), starts in open_notes.items() for start in starts]
-    to_s = {t: _seconds(t, tempo_map, midi_file.ticks_per_beat) for n in notes_ticks for t in n[:2]}
+    to_s = {t: _seconds(t, tempo_map, ticks_per_beat) for n in notes_ticks for t in n[:2]}
     return sorted((to_s[start], to_s[end], pitch) for start, end, pitch in notes_ticks if end > start)
 
 

@@ -53,9 +53,9 @@ def _parse(line: str, path: Path, number: int) -> tuple[str, ...]:
     for position, token in enumerate(tokens, start=1):
         if position % (CHARS + 1) == 0:
             if token not in PUNCTUATION:
-                raise ValueError(f"{path}:{number}: token {position} is {token!r}, expected ， or 。 ({SHAPE})")
+                raise ValueError(f"{path}:{number}: token {position} is {_short(token)}, expected ， or 。 ({SHAPE})")
         elif len(token) != 1 or token in PUNCTUATION:
-            raise ValueError(f"{path}:{number}: token {position} is {token!r}, expected one character ({SHAPE})")
+            raise ValueError(f"{path}:{number}: token {position} is {_short(token)}, expected one character ({SHAPE})")
     return tokens
 
 
@@ -90,3 +90,9 @@ def preprocess(
         "splits": {split: vocab.split_stats(items) for split, items in texts.items()},
     }
     return Corpus("poems", vocab.tokens, splits, stats)
+
+
+def _short(token: str) -> str:
+    """A token for an error line: its repr, cut to 40 characters."""
+    text = repr(token)
+    return text if len(text) <= 40 else text[:37] + "..."

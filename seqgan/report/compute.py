@@ -8,6 +8,7 @@ import re
 from collections import Counter
 from pathlib import Path
 
+from seqgan.report.document import text
 from seqgan.report.tables import markdown_row
 
 # Benchmark columns (Snakemake's): wall seconds and peak resident memory (MB).
@@ -86,6 +87,6 @@ def section(benchmarks: list[tuple[str, Path]], logs: list[tuple[str, Path]]) ->
         rss = [b[MAX_RSS] for b in jobs if b.get(MAX_RSS) is not None]
         peak = f"{max(rss):,.0f}" if rss else "–"
         precision = _precisions(precisions[label, rule]) if (label, rule) in precisions else "–"
-        cells = [label, rule, str(len(jobs)), f"{sum(seconds):,.1f}", f"{max(seconds):,.1f}", peak, precision]
-        lines.append(markdown_row(cells))
+        times = [str(len(jobs)), f"{sum(seconds):,.1f}", f"{max(seconds):,.1f}"]
+        lines.append(markdown_row([text(label), text(rule), *times, peak, precision]))
     return [*lines, ""]

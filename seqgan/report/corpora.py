@@ -14,6 +14,7 @@ from pathlib import Path
 
 from seqgan import atomic
 from seqgan.report.corpus_runs import METHODS, Run
+from seqgan.report.document import code_span, text
 from seqgan.report.tables import cell, markdown_row, mean_std, p_value, write_csv
 
 LABELS = {"mle": "MLE", "seqgan": "SeqGAN", "real": "Real data"}
@@ -167,7 +168,7 @@ def _smoothing(runs: list[Run]) -> str:
 def _notes(corpus_key: str, label: str, smoothing: str, rows: list[dict]) -> list[str]:
     reference = {"poems": "test poems", "obama": "test windows", "music": "test windows"}[corpus_key]
     lines = [
-        f"- Corpus label: `{label}`."
+        f"- Corpus label: {code_span(label)}."
         + (
             " **A substitute corpus, not the paper's file: the numbers are not comparable.**"
             if SUBSTITUTE in label
@@ -180,7 +181,7 @@ def _notes(corpus_key: str, label: str, smoothing: str, rows: list[dict]) -> lis
         f"- **BLEU-n** (the paper's): every generated sequence is scored by sentence BLEU-n with uniform weights "
         f"against the whole set of {reference} as references, and the scores are averaged over the generated "
         "sequences (a mean of sentence scores, not corpus BLEU). Higher is better. "
-        f"Smoothing (nltk SmoothingFunction; the paper names none): {smoothing}."
+        f"Smoothing (nltk SmoothingFunction; the paper names none): {text(smoothing)}."
         + (" `<pad>` tokens are removed before scoring." if corpus_key == "obama" else ""),
         (
             "- **Real data**: the test split scored the same way against the training split (the paper's 'real "
@@ -233,7 +234,7 @@ def _markdown(corpus_key: str, columns: list[str], rows: list[dict], smoothing: 
     lines = [
         f"# {title(corpus_key, label)}",
         "",
-        f"Corpus `{label}`: MLE and SeqGAN generated sequences vs the paper's {TABLES[corpus_key]}; mean ± std over n seeds.",
+        f"Corpus {code_span(label)}: MLE and SeqGAN generated sequences vs the paper's {TABLES[corpus_key]}; mean ± std over n seeds.",
         "",
         "| " + " | ".join(header) + " |",
         "|---|" + "---:|" * (len(header) - 1),

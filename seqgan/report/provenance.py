@@ -14,7 +14,7 @@ import yaml
 
 import seqgan
 from seqgan.report.corpora import NAMES, SUBSTITUTE
-from seqgan.report.document import Details, Part, code_block
+from seqgan.report.document import Details, Part, code_block, code_span, text
 from seqgan.report.inputs import CORPORA, ReportInputs
 from seqgan.report.table1 import PAPER
 from seqgan.report.tables import markdown_row
@@ -32,15 +32,23 @@ def _summary(inputs: ReportInputs, key: str) -> dict:
     if path is None:
         return {}
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        summary = json.loads(path.read_text(encoding="utf-8"))
     except json.JSONDecodeError as err:
         raise ValueError(f"{path}: not a data summary (invalid JSON: {err})") from err
+    if not isinstance(summary, dict):
+        raise ValueError(f"{path}: not a data summary (expected a JSON object)")  # noqa: TRY004 (a bad file)
+    return summary
+
+
+def _count(value) -> str:
+    """A count from a data summary, with thousands separators (a summary's text shown as text)."""
+    return f"{value:,}" if isinstance(value, int) else text(value)
 
 
 def _split_counts(summary: dict, unit: str, name: str) -> str:
     """': 36 train / 4 test poems' from a data summary's splits; nothing where it has none."""
     splits = summary.get("splits", {})
-    counts = [f"{splits[s][unit]:,} {s}" for s in ("train", "valid", "test") if unit in splits.get(s, {})]
+    counts = [f"{_count(splits[s][unit])} {s}" for s in ("train", "valid", "test") if unit in splits.get(s, {})]
     return f": {' / '.join(counts)} {name}" if counts else ""
 
 
@@ -63,7 +71,7 @@ def choices(inputs: ReportInputs) -> list[str]:
         lines.append(
             f"- **Poems**: characters, punctuation {'kept' if data['keep_punctuation'] else 'dropped'}; "
             f"duplicates {'removed' if data['deduplicate'] else 'kept'}"
-            + (f" ({s['duplicates_removed']:,})" if "duplicates_removed" in s else "")
+            + (f" ({_count(s['duplicates_removed'])})" if "duplicates_removed" in s else "")
             + f"; seeded shuffle (seed {data['seed']}), {data['test_fraction']:.0%} test"
             + _split_counts(s, "items", "poems")
             + "."
@@ -91,14 +99,14 @@ def choices(inputs: ReportInputs) -> list[str]:
     if smoothing:
         lines.append(
             "- **BLEU**: sentence BLEU-n with uniform weights, each generated sequence against the whole test split, "
-            f"averaged; smoothing: {', '.join(smoothing)} (the paper names none). The real-data row: the test split "
-            "against the training split."
+            f"averaged; smoothing: {text(', '.join(smoothing))} (the paper names none). The real-data row: the test "
+            "split against the training split."
         )
     max_train = {key: cfg[key]["data"]["max_train"] for key in CORPORA if key in inputs.tables}
     limited = {key: n for key, n in max_train.items() if n}
     if limited:
-        text = ", ".join(f"{key} {n:,}" for key, n in limited.items())
-        lines.append(f"- **Training subset** (`data.max_train`, not the paper's): {text} training sequences.")
+        subset = ", ".join(f"{key} {n:,}" for key, n in limited.items())
+        lines.append(f"- **Training subset** (`data.max_train`, not the paper's): {subset} training sequences.")
     return [*lines, ""]
 
 
@@ -132,11 +140,11 @@ def not_reproducible(inputs: ReportInputs) -> list[Part]:
         "- **The paper's p-values** are not quoted: they depend on its samples; ours are computed the same way on ours."
     )
     for key in CORPORA:
-        label = _summary(inputs, key).get("name", "")
+        label = str(_summary(inputs, key).get("name", ""))
         if label.endswith(SUBSTITUTE):
             lines.append(
-                f"- **{NAMES[key]}**: this run used a SUBSTITUTE corpus (`{label}`), not the paper's data; its "
-                "numbers exercise the pipeline and cannot be compared with the paper's."
+                f"- **{NAMES[key]}**: this run used a SUBSTITUTE corpus ({code_span(label)}), not the paper's data; "
+                "its numbers exercise the pipeline and cannot be compared with the paper's."
             )
     if inputs.paper_config is not None:
         changed = differences(inputs.config, inputs.paper_config)
@@ -146,10 +154,10 @@ def not_reproducible(inputs: ReportInputs) -> list[Part]:
                 "the paper's or, where it is silent, the original code's): compare trends, not digits, with the paper."
             )
             summary = (
-                f"The {len(changed)} settings of this run (preset `{inputs.config['preset']}`) that differ from the "
-                "paper config"
+                f"The {len(changed)} settings of this run (preset {code_span(inputs.config['preset'])}) that differ "
+                "from the paper config"
             )
-            table = [markdown_row([f"`{key}`", _value(ours), _value(paper)]) for key, ours, paper in changed]
+            table = [markdown_row([code_span(key), _value(ours), _value(paper)]) for key, ours, paper in changed]
             lines += ["", Details(summary, ["| Setting | This run | Paper config |", "|---|---|---|", *table])]
         else:
             lines.append("- **Settings**: all as in the paper config (`config/config.yaml`).")
@@ -157,7 +165,7 @@ def not_reproducible(inputs: ReportInputs) -> list[Part]:
 
 
 def _value(value) -> str:
-    return "–" if value == "–" else f"`{json.dumps(value, ensure_ascii=False, sort_keys=True)}`"
+    return "–" if value == "–" else code_span(json.dumps(value, ensure_ascii=False, sort_keys=True))
 
 
 def _version(package: str) -> str:
@@ -211,7 +219,7 @@ def software_section(cfg: dict) -> list[Part]:
         "",
         "| Component | Version |",
         "|---|---|",
-        *(markdown_row([name, version]) for name, version in software()),
+        *(markdown_row([text(name), text(version)]) for name, version in software()),
         "",
         Details(
             "The complete configuration of this run (config/config.yaml merged with the --configfile overrides)",

@@ -54,5 +54,7 @@ def write_csv(path: str | Path, columns, rows: list[dict]) -> None:
 
 
 def markdown_row(cells: list[str]) -> str:
-    """A Markdown table row; a ``|`` inside a cell is escaped, so it stays in its cell."""
-    return "| " + " | ".join(cell.replace("|", "\\|") for cell in cells) + " |"
+    """A Markdown table row of inline Markdown cells (text from files through document.text or code_span): every
+    ``|`` is escaped, so it stays in its cell (in a code span too: GitHub's and markdown-it's tables unescape it
+    before the inline parse), and a line break, which would end the row, becomes a space."""
+    return "| " + " | ".join(" ".join(cell.replace("|", "\\|").splitlines()) for cell in cells) + " |"
