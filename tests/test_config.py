@@ -212,7 +212,7 @@ def test_a_missing_key_is_named(tiny_config):
 @pytest.mark.parametrize(
     "value, expected",
     [(float("nan"), "must be a finite number, got nan"), (float("inf"), "must be a finite number, got inf"),
-     (-float("inf"), "must be > 0, got -inf")],
+     (-float("inf"), "must be a finite number, got -inf")],
 )  # fmt: skip
 def test_non_finite_numbers_are_refused_anywhere(tiny_config, value, expected):
     """JSON Schema's bounds would let NaN through (every comparison with it is false), and infinity past
@@ -353,16 +353,16 @@ def test_every_integer_key_has_an_upper_bound():
     def walk(node: dict, path: str):
         if "$ref" in node:
             node = {**config._node(node["$ref"][1:]), **{k: v for k, v in node.items() if k != "$ref"}}
-        if node.get("type") == "integer":
+        if node.get("type") in ("integer", "number"):
             yield path, node
         if node.get("type") == "array":
             yield from walk(node["items"], f"{path}[]")
         for key, child in node.get("properties", {}).items():
             yield from walk(child, f"{path}.{key}" if path else key)
 
-    integers = dict(walk(config.SCHEMA, ""))
-    assert len(integers) > 100
-    assert [path for path, node in integers.items() if "maximum" not in node] == []
+    numbers = dict(walk(config.SCHEMA, ""))  # floats too: 1e39 is finite in Python, inf in float32
+    assert len(numbers) > 100
+    assert [path for path, node in numbers.items() if not {"maximum", "exclusiveMaximum"} & node.keys()] == []
     assert config._node("/properties/seeds")["maxItems"] == 1000
 
 
@@ -386,6 +386,10 @@ def test_every_integer_key_has_an_upper_bound():
         ("synthetic.pretrain.batch_size", 10**7, "config key 'synthetic.pretrain.batch_size': must be <= 1000000"),
         ("obama.data.max_vocab", 10**7, "config key 'obama.data.max_vocab': must be <= 1000000, got 10000000"),
         ("music.metrics.self_bleu_sample", 10**9, "config key 'music.metrics.self_bleu_sample': must be <= 10000000"),
+        # Finite in Python, inf in float32 (the oracle would emit one token, every NLL nan).
+        ("synthetic.oracle.init_std", 1e39, "config key 'synthetic.oracle.init_std': must be <= 1000000, got 1e+39"),
+        ("synthetic.pretrain.lr", 1e39, "config key 'synthetic.pretrain.lr': must be <= 1000000, got 1e+39"),
+        ("synthetic.scheduled_sampling.decay", 2.0, "config key 'synthetic.scheduled_sampling.decay': must be <= 1"),
     ],
 )  # fmt: skip
 def test_an_absurd_size_or_seed_stops_the_workflow_with_its_bound(key, value, message):

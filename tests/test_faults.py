@@ -8,6 +8,7 @@ import errno
 import io
 import json
 import logging
+import os
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -378,3 +379,22 @@ def test_a_failed_job_prints_its_log(profile):
     """Snakemake prints a failed job's log (whose last line is the job's one-line error) with both profiles."""
     settings = yaml.safe_load((REPO / "profiles" / profile / "config.yaml").read_text())
     assert settings.get("show-failed-logs") is True
+
+
+def test_without_hard_links_the_previous_checkpoint_is_a_copy(tmp_path, monkeypatch):
+    """Some network and FUSE file systems refuse os.link: previous.pt is then a complete copy."""
+    module = torch.nn.Linear(2, 2)
+    ckpt = Checkpointer(tmp_path, "run", {"m": module}, {}, torch.Generator().manual_seed(0), 1)
+    ckpt.save(1, 0.0)
+    first = (tmp_path / "last.pt").read_bytes()
+
+    def refuse(*args, **kwargs):
+        raise OSError(errno.EPERM, "hard links not supported")
+
+    monkeypatch.setattr(os, "link", refuse)
+    with torch.no_grad():
+        module.weight.add_(1.0)
+    ckpt.save(2, 0.0)
+    assert (tmp_path / "previous.pt").read_bytes() == first
+    assert not (tmp_path / "previous.pt").samefile(tmp_path / "last.pt")
+    assert torch.load(tmp_path / "last.pt", weights_only=True)["step"] == 2

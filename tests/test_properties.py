@@ -5,8 +5,8 @@ and complete. Never a traceback, never silent garbage.
 Hypothesis generates the inputs: one leaf of a valid config replaced by an odd value (NaN, infinities, huge
 or negative numbers, wrong types, strings with odd characters) or deleted; poem files mixing valid
 quatrains with empty, overlong, misshapen and odd-unicode lines; small valid configs trained end to end.
-A failure prints the minimal example Hypothesis found. No example database is written (the repository
-stays clean); in CI (``$CI`` set) the examples are derandomized, so a run is repeatable.
+A failure prints the minimal example Hypothesis found. No example database is kept (Hypothesis's own
+caches go to .hypothesis/, git-ignored); in CI (``$CI`` set) the examples are derandomized.
 """
 
 from __future__ import annotations
@@ -186,6 +186,9 @@ def assert_one_line(message: str, what: str) -> None:
     assert len(message) <= 1000, f"{what}: error of {len(message)} characters: {message[:200]!r}..."
 
 
+FLOAT32_MAX = 3.4028234663852886e38  # the models compute in float32
+
+
 def assert_sane(path: tuple, value) -> None:
     """What an accepted value must be: finite; a size or seed the code can run; a name without odd characters."""
     where, name = dotted(path), key_name(path)
@@ -193,6 +196,7 @@ def assert_sane(path: tuple, value) -> None:
     for item in values:
         if isinstance(item, float):
             assert math.isfinite(item), f"{where} = {item!r} was accepted: a non-finite number"
+            assert abs(item) < FLOAT32_MAX, f"{where} = {item!r} was accepted: infinite in float32"
         if isinstance(item, int) and not isinstance(item, bool):
             if name in SIZE_KEYS:
                 assert abs(item) < SIZE_LIMIT, f"{where} = {item!r} was accepted: no machine holds that size"

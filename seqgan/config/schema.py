@@ -131,7 +131,10 @@ def _readable(error: jsonschema.ValidationError, prefix: str) -> ConfigError:
         key = _key(prefix, (*path, min((k for k in value if k not in known), key=str)))
         return ConfigError(f"unknown config key '{key}' (expected one of: {', '.join(known)})", [key])
     key = _key(prefix, path)
-    expected = _EXPECTED.get(error.validator, lambda _: error.message)(error.validator_value)
+    if isinstance(value, float) and not math.isfinite(value) and error.validator != "type":
+        expected = "must be a finite number"  # an infinity beyond a bound: say what is wrong with it
+    else:
+        expected = _EXPECTED.get(error.validator, lambda _: error.message)(error.validator_value)
     return ConfigError(f"config key '{key}': {expected}, got {_show(value)}", [key])
 
 
