@@ -63,12 +63,14 @@ def step_settings(experiment_config: dict, experiment: str, step: str) -> dict:
     if "strategies" in settings:
         name = step.removeprefix("strategy_")
         settings["strategies"] = [s for s in settings["strategies"] if s["name"] == name]
-    return _sorted(settings)
+    return sorted_keys(settings)
 
 
-def _sorted(value):
+def sorted_keys(value):
+    """``value`` with every mapping's keys sorted: Snakemake compares params as text, and the order of
+    YAML keys means nothing."""
     if isinstance(value, dict):
-        return {key: _sorted(value[key]) for key in sorted(value)}
+        return {key: sorted_keys(value[key]) for key in sorted(value)}
     if isinstance(value, list):
-        return [_sorted(item) for item in value]
+        return [sorted_keys(item) for item in value]
     return value

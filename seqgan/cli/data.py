@@ -14,7 +14,7 @@ import torch
 
 from seqgan import atomic, config
 from seqgan import device as devices
-from seqgan.cli.train import seed
+from seqgan.cli.train import seed, whole_number
 from seqgan.data import download
 from seqgan.data.corpus import Corpus, load_vocab
 from seqgan.data.tokens import load_tokens, save_tokens
@@ -108,15 +108,7 @@ def cmd_evaluate(args) -> None:
     log.info("scores of %d sequences: means %s, %s", len(sequences), means, json.dumps(metrics, ensure_ascii=False))
 
 
-def sample_count(text: str) -> int:
-    """``render-music --count``: a whole number >= 1."""
-    try:
-        count = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number of sequences >= 1, got {text!r}") from None
-    if count < 1:
-        raise argparse.ArgumentTypeError(f"expected a number of sequences >= 1, got {count}")
-    return count
+sample_count = whole_number("sequences", 1)  # render-music --count
 
 
 def cmd_render_music(args) -> None:

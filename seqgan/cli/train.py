@@ -265,27 +265,25 @@ def _generator_outputs(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--nll-best", help="per-sequence NLL-oracle CSV of the best generator")
 
 
-def seed(text: str) -> int:
-    """``--seed``: a whole number within the config schema's seed bounds (what every seeding API takes)."""
-    bounds = config.SCHEMA["$defs"]["seed"]
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if not bounds["minimum"] <= value <= bounds["maximum"]:
-        raise argparse.ArgumentTypeError(f"expected {bounds['minimum']} to {bounds['maximum']}, got {value}")
-    return value
+def whole_number(what: str, minimum: int, maximum: int | None = None):
+    """An argparse type: a whole number of ``what`` from ``minimum`` (to ``maximum``), else a clear usage error."""
+    bounds = f">= {minimum}" if maximum is None else f"from {minimum} to {maximum}"
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            value = None
+        if value is None or value < minimum or (maximum is not None and value > maximum):
+            raise argparse.ArgumentTypeError(f"expected a whole number of {what} {bounds}, got {text!r}")
+        return value
+
+    return parse
 
 
-def epoch_count(text: str) -> int:
-    """``--epochs``: a whole number >= 0 (0 saves the --init generator as it is)."""
-    try:
-        epochs = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number of epochs >= 0, got {text!r}") from None
-    if epochs < 0:
-        raise argparse.ArgumentTypeError(f"expected a number of epochs >= 0, got {epochs}")
-    return epochs
+_SEED = config.SCHEMA["$defs"]["seed"]
+seed = whole_number("seed", _SEED["minimum"], _SEED["maximum"])  # what every seeding API takes
+epoch_count = whole_number("epochs", 0)  # 0 saves the --init generator as it is
 
 
 def _continued(parser: argparse.ArgumentParser) -> None:

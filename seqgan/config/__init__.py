@@ -40,10 +40,6 @@ from seqgan.config.corpora import (  # noqa: F401 (re-exported: the package's AP
 )
 from seqgan.config.schema import (  # noqa: F401 (re-exported: the package's API)
     METHODS,
-    MUSIC_SOURCES,
-    NAME_PATTERN,
-    OBAMA_SOURCES,
-    POEMS_SOURCES,
     PRECISIONS,
     RANDOM_DEFINITIONS,
     SCHEMA,

@@ -34,7 +34,7 @@ def _fractions(prefix: str, section) -> None:
 class PoemsDataConfig(Section):
     schema_node = "/properties/poems/properties/data"
 
-    source: str  # one of POEMS_SOURCES
+    source: str  # a download name (the schema's enum)
     keep_punctuation: bool  # the paper models 20 characters: the 4 punctuation marks are dropped
     deduplicate: bool  # drop repeated poems before splitting, so no test poem is also in train
     test_fraction: float
@@ -54,7 +54,7 @@ class PoemsDataConfig(Section):
 class ObamaDataConfig(Section):
     schema_node = "/properties/obama/properties/data"
 
-    source: str  # one of OBAMA_SOURCES; outputs of the substitute are labelled so
+    source: str  # a download name (the schema's enum); outputs of the substitute are labelled so
     seq_len: int  # tokens per sequence: paragraphs are cut into windows of this length
     max_vocab: int  # most frequent training tokens kept, <pad> and <unk> included
     min_tokens: int  # a paragraph's last, partial window is padded if it has this many tokens, else dropped
@@ -77,7 +77,7 @@ class ObamaDataConfig(Section):
 class MusicDataConfig(Section):
     schema_node = "/properties/music/properties/data"
 
-    source: str  # one of MUSIC_SOURCES; the split is the original one, read off the file names
+    source: str  # a download name (the schema's enum); the split is the original one, read off the file names
     sample_seconds: float  # the paper: the melody's pitch every 0.4 s
     seq_len: int  # the paper: 32
     stride: int  # tokens between the starts of consecutive windows of a tune (= seq_len: no overlap)

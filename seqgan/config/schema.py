@@ -158,9 +158,3 @@ RANDOM_DEFINITIONS = _enum(f"{_SYNTHETIC}/random/items")  # what "Random" means 
 # The discriminator's precision: auto resolves per device when a job starts (seqgan/device.py).
 PRECISIONS = _enum("/$defs/precision")
 SMOOTHINGS = _enum("/$defs/smoothing")  # nltk SmoothingFunction methods (seqgan.metrics.bleu implements them)
-# Download names (seqgan/data/download.py) each corpus can be read from.
-POEMS_SOURCES = _enum("/properties/poems/properties/data/properties/source")
-OBAMA_SOURCES = _enum("/properties/obama/properties/data/properties/source")  # the paper's; a substitute
-MUSIC_SOURCES = _enum("/properties/music/properties/data/properties/source")
-# Strategy names become folder names and Snakemake wildcards.
-NAME_PATTERN = re.compile(_node(f"{_SYNTHETIC}/strategies/items/properties/name")["pattern"])

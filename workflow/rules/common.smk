@@ -18,12 +18,11 @@
 #                      their scores and samples; real/ scores the test split itself.
 # Checkpoint folders (.../checkpoints, .../d_checkpoints) are deliberately not declared outputs:
 # Snakemake would delete them when a job fails, and the CLI resumes from them on the next run.
-import json
 import shlex
 from pathlib import Path
 
 # Importable here even when the package is not installed: the Snakefile has imported seqgan already.
-from seqgan.stages import CORPORA, EXPERIMENTS, step_settings
+from seqgan.stages import CORPORA, EXPERIMENTS, sorted_keys, step_settings
 from seqgan.stages import CORPUS as CORPUS_STEPS, SYNTHETIC as SYNTHETIC_STEPS
 
 SYNTHETIC = "results/synthetic"
@@ -45,12 +44,6 @@ DISCRIMINATOR_RULES = (
 
 def seeds():
     return config["seeds"]
-
-
-def sorted_keys(value):
-    """A config (section) with its keys sorted: Snakemake compares params as text, and the order of YAML
-    keys means nothing."""
-    return json.loads(json.dumps(value, sort_keys=True))
 
 
 # --- Paths: every file another rule consumes comes from its rule (rules.X), never retyped. -------------
