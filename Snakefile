@@ -47,6 +47,7 @@ wildcard_constraints:
     definition=r"\w+",  # a Random definition (synthetic.random)
     run=r"seqgan|strategy_[A-Za-z0-9]+",  # SeqGAN's own runs: the paper's, and the Figure 3 strategies
     method="mle|seqgan",  # the trained models of a corpus's table
+    trained="mle|scheduled_sampling|pg_bleu|constant_reward|seqgan",  # synthetic runs with a trained generator
 
 
 include: "workflow/rules/data.smk"
@@ -54,6 +55,7 @@ include: "workflow/rules/oracle.smk"
 include: "workflow/rules/pretrain.smk"
 include: "workflow/rules/train.smk"
 include: "workflow/rules/evaluate.smk"
+include: "workflow/rules/quality_diversity.smk"
 include: "workflow/rules/report.smk"
 
 

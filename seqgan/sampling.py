@@ -7,6 +7,8 @@ the uniforms as an argument lets tests replay one random stream through two impl
 
 from __future__ import annotations
 
+import hashlib
+
 import torch
 
 
@@ -19,3 +21,10 @@ def inverse_cdf(logits: torch.Tensor, uniforms: torch.Tensor) -> torch.Tensor:
     target = (uniforms.to(cdf.dtype) * cdf[:, -1]).unsqueeze(1)  # (R, 1)
     tokens = torch.searchsorted(cdf, target, right=True).squeeze(1)  # (R,)
     return tokens.clamp_(max=logits.shape[-1] - 1)
+
+
+def keyed_rng(*parts) -> torch.Generator:
+    """A CPU generator seeded by the text of ``parts`` (e.g. seed, run, purpose): the same stream on every
+    machine and Python (sha256, unlike hash()), and independent streams for different keys."""
+    key = hashlib.sha256("/".join(map(str, parts)).encode()).digest()
+    return torch.Generator().manual_seed(int.from_bytes(key[:8], "little"))

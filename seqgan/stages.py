@@ -22,12 +22,15 @@ SYNTHETIC = {
     "pretrain_discriminator": ("oracle", "discriminator", "discriminator_training", "precision", "checkpoint_every"),
     "random": ("oracle", "generator", "eval"),
     "mle": (*_SYNTHETIC_RUN, "pretrain"),
-    "scheduled_sampling": (*_SYNTHETIC_RUN, "pretrain", "scheduled_sampling"),
+    # generator: the untrained start of scheduled_sampling.init: scratch (its shape and init_std)
+    "scheduled_sampling": (*_SYNTHETIC_RUN, "generator", "pretrain", "scheduled_sampling"),
     "pg_bleu": (*_SYNTHETIC_RUN, "adversarial", "pg_bleu"),
     "constant_reward": (*_SYNTHETIC_RUN, "adversarial"),
     "seqgan": (*_SYNTHETIC_RUN, *_ADVERSARIAL),
     # A Figure 3 panel (run strategy_NAME): SeqGAN's sections and that one strategy (see `step_sections`).
     "strategy": (*_SYNTHETIC_RUN, *_ADVERSARIAL, "strategies"),
+    # A trained generator at several sampling temperatures: NLL-oracle against NLL-test.
+    "quality_diversity": ("oracle", "eval", "quality_diversity"),
 }
 
 _CORPUS_RUN = ("data", "eval", "checkpoint_every")
@@ -38,6 +41,7 @@ CORPUS = {
     "mle": (*_CORPUS_RUN, "pretrain"),
     "seqgan": (*_CORPUS_RUN, *_ADVERSARIAL),
     "evaluate": ("eval", "metrics"),  # the corpus's preprocessed folder is an input
+    "quality_diversity": ("eval", "metrics", "quality_diversity"),  # evaluate's scores at several temperatures
     "render_music": ("data",),
 }
 

@@ -71,8 +71,16 @@ TINY_SYNTHETIC = {
     "checkpoint_every": 1,
     "methods": ["random", "mle", "scheduled_sampling", "pg_bleu", "seqgan", "constant_reward"],
     "random": ["untrained_generator", "uniform_tokens"],
-    "scheduled_sampling": {"schedule": "linear", "start": 1.0, "decay": 0.25, "floor": 0.0},
-    "pg_bleu": {"max_n": 3, "smoothing": "method1"},
+    "scheduled_sampling": {
+        "schedule": "linear",
+        "start": 1.0,
+        "decay": 0.25,
+        "floor": 0.0,
+        "init": "pretrained",
+        "epochs": None,
+    },
+    "pg_bleu": {"max_n": 3, "smoothing": "method1", "rollouts": None, "reference_fraction": 1.0},
+    "quality_diversity": {"temperatures": [0.8, 1.0, 1.25]},
     "strategies": [{"name": "a", "g_steps": 2, "d_steps": 1, "k_epochs": 2, "iterations": 2}],
 }
 

@@ -103,7 +103,7 @@ def section_classes():
 def test_every_section_class_has_its_schema_nodes_keys_and_number_types():
     """The classes are containers of what the schema validated: the same keys; a float where it says number."""
     classes = section_classes()
-    assert len(classes) == 18  # 14 section types, the 4 experiments
+    assert len(classes) == 19  # 15 section types, the 4 experiments
     for cls in classes:
         node = config._node(cls.schema_node)
         fields = config._fields(cls)
@@ -197,6 +197,12 @@ def test_int_is_accepted_where_a_float_is_expected_but_not_the_other_way(tiny_co
          "config key 'strategies[0].name': must match ^[A-Za-z0-9]+$, got 'x-y'"),
         ("pretrain.epohcs", 3, "unknown config key 'pretrain.epohcs' (expected one of: batch_size, epochs,"),
         ("rollouts", 16, "unknown config key 'rollouts' (expected one of: adversarial, checkpoint_every,"),
+        ("quality_diversity.temperatures", [0.5, 2.0],
+         "config key 'quality_diversity.temperatures': must contain 1, got [0.5, 2.0]"),
+        ("quality_diversity.temperatures", [1.0], "config key 'quality_diversity.temperatures': needs at least 2"),
+        ("quality_diversity.temperatures", [0.0, 1.0], "config key 'quality_diversity.temperatures[0]': must be >= 0.05"),
+        ("quality_diversity.temperatures", [1.0, 1e39], "config key 'quality_diversity.temperatures[1]': must be <= 20"),
+        ("quality_diversity.temperatures", [1.0, 1.0], "config key 'quality_diversity.temperatures': needs unique"),
     ],
 )  # fmt: skip
 def test_a_bad_value_is_one_line_naming_the_key(tiny_config, key, value, message):
@@ -403,6 +409,88 @@ def test_the_bounds_themselves_are_accepted():
     data = set_key(data, "synthetic.oracle.seed", 2**31 - 1)
     data = set_key(data, "synthetic.adversarial.iterations", 10**6)
     assert config.validate_workflow(data)["synthetic"].oracle.seed == 2**31 - 1
+
+
+# ---------------------------------------------------------------------------------------------- baseline definitions
+# Issue 13: Scheduled Sampling's start and length, PG-BLEU's rollouts and references (paper-era scripts or ours).
+
+BASELINE_KEYS = (
+    "scheduled_sampling.init",
+    "scheduled_sampling.epochs",
+    "pg_bleu.rollouts",
+    "pg_bleu.reference_fraction",
+)
+
+
+@pytest.mark.parametrize(
+    "key, value, expected",
+    [
+        ("pg_bleu.rollouts", 0, "must be >= 1, got 0"),
+        ("pg_bleu.rollouts", 10001, "must be <= 10000, got 10001"),
+        ("pg_bleu.rollouts", 2.0, "expected an integer or null, got 2.0"),
+        ("pg_bleu.reference_fraction", 0, "must be > 0, got 0"),
+        ("pg_bleu.reference_fraction", 1.01, "must be <= 1, got 1.01"),
+        ("pg_bleu.reference_fraction", None, "expected a number, got None"),
+        ("scheduled_sampling.init", "fresh", "expected one of: pretrained, scratch, got 'fresh'"),
+        ("scheduled_sampling.init", None, "expected a string, got None"),
+        ("scheduled_sampling.epochs", 0, "must be >= 1, got 0"),
+        ("scheduled_sampling.epochs", 10**6 + 1, "must be <= 1000000, got 1000001"),
+        ("scheduled_sampling.epochs", "300", "expected an integer or null, got '300'"),
+    ],
+)
+def test_a_bad_baseline_definition_is_one_line_naming_the_key(key, value, expected):
+    with pytest.raises(ConfigError) as info:
+        config.validate_workflow(set_key(CONFIGS["paper"], f"synthetic.{key}", value))
+    assert str(info.value) == f"config key 'synthetic.{key}': {expected}"
+
+
+@pytest.mark.parametrize(
+    "key, values",
+    [
+        ("pg_bleu.rollouts", (None, 1, 10000)),
+        ("pg_bleu.reference_fraction", (1e-9, 1)),
+        ("scheduled_sampling.init", ("pretrained", "scratch")),
+        ("scheduled_sampling.epochs", (None, 1, 10**6)),
+    ],
+)
+def test_a_baseline_definition_takes_null_and_its_bounds(key, values):
+    section, name = key.split(".")
+    for value in values:
+        typed = config.validate_workflow(set_key(CONFIGS["paper"], f"synthetic.{key}", value))["synthetic"]
+        assert getattr(getattr(typed, section), name) == value
+
+
+@pytest.mark.parametrize("key", BASELINE_KEYS)
+def test_a_missing_baseline_definition_is_named(key):
+    data = copy.deepcopy(CONFIGS["paper"])
+    section, name = key.split(".")
+    del data["synthetic"][section][name]
+    with pytest.raises(ConfigError) as info:
+        config.validate_workflow(data)
+    assert str(info.value) == f"missing config key 'synthetic.{key}'"
+
+
+def test_a_bad_baseline_definition_in_a_step_file_names_the_file_and_the_key(tmp_path):
+    settings = stages.step_settings(
+        set_key(CONFIGS["paper"]["synthetic"], "pg_bleu.rollouts", 0), "synthetic", "pg_bleu"
+    )
+    path = write_json(tmp_path / "pg_bleu.json", settings)
+    with pytest.raises(ConfigError) as info:
+        config.load_step(path, "synthetic", "pg_bleu")
+    assert str(info.value) == f"{path}: config key 'pg_bleu.rollouts': must be >= 1, got 0"
+
+
+def test_pg_bleus_own_rollouts_count_in_the_memory_estimate():
+    """Null shares SeqGAN's N (estimated already); a count of its own is estimated on its own."""
+    data = set_key(CONFIGS["paper"], "synthetic.adversarial.batch_size", 10**5)
+    config.validate_workflow(set_key(data, "synthetic.pg_bleu.rollouts", None))
+    with pytest.raises(ConfigError) as info:
+        config.validate_workflow(set_key(data, "synthetic.pg_bleu.rollouts", 10000))
+    assert str(info.value).startswith(
+        "config keys 'synthetic.pg_bleu.rollouts', 'synthetic.adversarial.batch_size' and 'synthetic.oracle.seq_len':"
+        " PG-BLEU's Monte Carlo completions ((seq_len - 1) * pg_bleu.rollouts * adversarial.batch_size * seq_len"
+        " * 12 bytes) need about 4,246.83 GiB"
+    ), info.value
 
 
 # Logits of pretrain.batch_size * seq_len 6 * vocabulary 10^6 * 4 bytes: 64 GiB / 24,000,000 bytes a row is 2863.3.

@@ -1,6 +1,9 @@
 """`python -m seqgan corpus`: a real corpus from its file and its config JSON to a folder of token ids,
 with errors that name the file or key and nothing written when preprocessing fails. The file is checked
-against its pinned hash first: the tests of preprocessing pin their own made-up file in its place."""
+against its pinned hash first: the tests of preprocessing pin their own made-up file in its place.
+
+`python -m seqgan evaluate`: a model's samples and the real-data row scored on both reference bases, against
+nltk's sentence_bleu on the files the verb writes."""
 
 from __future__ import annotations
 
@@ -13,10 +16,17 @@ from pathlib import Path
 import pytest
 import torch
 import yaml
+from nltk.translate.bleu_score import sentence_bleu
 
 from seqgan.cli import main
+from seqgan.data import nottingham
 from seqgan.data.corpus import Corpus
 from seqgan.data.download import REGISTRY, sha256_of
+from seqgan.data.tokens import load_tokens
+from seqgan.data.vocab import UNK
+from seqgan.metrics.real_bleu import sample_indices
+from seqgan.models.generator import Generator
+from seqgan.models.saved import save_generator
 
 REPO = Path(__file__).parents[1]
 CHARS = "春江花月夜山水风云雨雪日星河海天地人心"  # 20 distinct characters
@@ -166,3 +176,103 @@ def test_the_genuine_download_passes(mirror, tmp_path):
     shutil.copyfile(mirror / SHI, source)
     assert run(poems_config(tmp_path / "config.json", max_train=64), source, tmp_path / "data") == 0
     assert Corpus.load(tmp_path / "data").stats["train_limited"]["to"] == 64
+
+
+# ------------------------------------------------------------------------------------------------------ evaluate
+
+
+def made_up_corpus(folder: Path, name: str, vocab: tuple[str, ...], seq_len: int, seed: int = 0) -> Corpus:
+    """Random splits (train 10, valid 2, test 3), given out of order, with test[0] a copy of train[4], which
+    starts with id 0 (<unk> in a text corpus); saved."""
+    rng = torch.Generator().manual_seed(seed)
+    train, valid, test = (torch.randint(0, len(vocab), (count, seq_len), generator=rng) for count in (10, 2, 3))
+    train[4, 0] = 0
+    test[0] = train[4]
+    corpus = Corpus(name, vocab, {"test": test, "valid": valid, "train": train}, {})
+    corpus.save(folder)
+    return corpus
+
+
+def evaluate(name: str, data: Path, out: Path, num_samples: int, *extra: str) -> int:
+    section = yaml.safe_load((REPO / ".test" / "config" / "config.yaml").read_text())[name]
+    section["eval"]["num_samples"] = num_samples
+    section["metrics"]["self_bleu_sample"] = min(num_samples, 4)
+    (out / "config.json").write_text(json.dumps(section))
+    outputs = [f"--out-{kind}={out / file}" for kind, file in OUTPUTS.items()]
+    return main(["evaluate", name, "--config", str(out / "config.json"), "--data", str(data), *outputs, *extra])
+
+
+OUTPUTS = {"scores": "scores.csv", "metrics": "metrics.json", "samples": "samples.txt", "sequences": "samples.pt"}
+
+
+def read_scores(path: Path) -> tuple[list[str], list[list[float]]]:
+    header, *rows = path.read_text().splitlines()
+    return header.split(","), [[float(v) for v in row.split(",")] for row in rows]
+
+
+def nltk_bleu2(references, hypothesis) -> float:
+    return sentence_bleu(references, hypothesis, weights=(0.5, 0.5))
+
+
+def own_unks(rows: list[list[int]], unk: int) -> list[list]:
+    """Every <unk> occurrence a token of its own: what "never matches" means, in nltk's terms."""
+    count = iter(range(10**9))
+    return [[f"<unk{next(count)}>" if t == unk else t for t in row] for row in rows]
+
+
+@pytest.mark.filterwarnings("ignore::UserWarning")  # nltk warns on zero precisions
+def test_evaluate_scores_both_rows_on_both_bases(tmp_path):
+    vocab = (UNK, *CHARS[:5])  # the poems' vocabulary: <unk> = 0, no padding; few tokens, so many matches
+    corpus = made_up_corpus(tmp_path / "data", "poems", vocab, 20)
+    whole = torch.cat([corpus.splits[s] for s in ("train", "valid", "test")]).tolist()
+    (tmp_path / "real").mkdir()
+    assert evaluate("poems", tmp_path / "data", tmp_path / "real", 6, "--method", "real") == 0
+    generator = tmp_path / "generator.pt"
+    save_generator(Generator(len(vocab), 8, 8, 20), generator, epoch=1)
+    (tmp_path / "mle").mkdir()
+    model = ("--method=mle", "--seed=3", f"--generator={generator}")
+    assert evaluate("poems", tmp_path / "data", tmp_path / "mle", 6, *model) == 0
+
+    for row in ("real", "mle"):
+        metrics = json.loads((tmp_path / row / "metrics.json").read_text())
+        assert set(metrics) == {"corpus", "method", "seed", "smoothing", "self_bleu", "references"}
+        assert metrics["references"] == {"paper": 15, "leak_free": 3}
+        header, values = read_scores(tmp_path / row / "scores.csv")
+        assert header == ["paper_bleu2", "leak_free_bleu2"] and len(values) == 6  # eval.num_samples
+    # The real-data row: evenly spaced training sequences, each scored against the whole corpus without itself
+    # (the test split's copy of train[4] still counts) and against the test split.
+    rows = sample_indices(10, 6)
+    real = load_tokens(tmp_path / "real" / "samples.pt", len(vocab), 20).tolist()
+    assert real == [whole[i] for i in rows]
+    plain = own_unks(whole, 0)
+    expected = [[nltk_bleu2(plain[:i] + plain[i + 1 :], plain[i]), nltk_bleu2(plain[12:], plain[i])] for i in rows]
+    got = read_scores(tmp_path / "real" / "scores.csv")[1]
+    assert got == expected  # exact: the scores equal nltk's bit for bit, and scores.csv holds exact floats
+    assert got[2][0] < 1  # train[4] has a copy in test, but the copy's <unk> does not match
+    # The model's samples: against the same references, the whole corpus and the test split.
+    samples = load_tokens(tmp_path / "mle" / "samples.pt", len(vocab), 20).tolist()
+    plain = own_unks(whole + samples, 0)
+    expected = [[nltk_bleu2(plain[:15], h), nltk_bleu2(plain[12:15], h)] for h in plain[15:]]
+    assert read_scores(tmp_path / "mle" / "scores.csv")[1] == expected
+
+
+def test_evaluate_music_adds_mse_on_both_bases(tmp_path):
+    corpus = made_up_corpus(tmp_path / "data", "music", nottingham.VOCAB, 32)
+    whole = torch.cat([corpus.splits[s] for s in ("train", "valid", "test")]).tolist()
+    assert evaluate("music", tmp_path / "data", tmp_path, 5, "--method", "real") == 0
+    header, values = read_scores(tmp_path / "scores.csv")
+    assert header == ["paper_bleu4", "leak_free_bleu4", "paper_mse", "leak_free_mse"] and len(values) == 5
+    for (_, _, paper, leak_free), i in zip(values, sample_indices(10, 5)):
+        mse = [sum((a - b) ** 2 for a, b in zip(whole[i], r)) / 32 for r in whole]
+        assert paper == min(mse[:i] + mse[i + 1 :]) and leak_free == min(mse[12:])
+    assert values[2][2] == 0.0  # train[4] has a copy in test
+    assert json.loads((tmp_path / "metrics.json").read_text())["references"] == {"paper": 15, "leak_free": 3}
+
+
+def test_evaluate_refuses_more_real_sequences_than_train_holds(tmp_path, caplog):
+    made_up_corpus(tmp_path / "data", "poems", (UNK, *CHARS[:5]), 20)
+    with caplog.at_level(logging.ERROR):
+        assert evaluate("poems", tmp_path / "data", tmp_path, 11, "--method", "real") == 1
+    errors = [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]
+    assert errors == ["eval.num_samples: 11 real sequences to score, but the train split has 10"]
+    assert not any((tmp_path / file).exists() for file in OUTPUTS.values())

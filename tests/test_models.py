@@ -82,6 +82,107 @@ def test_sampling_distribution_matches_log_probs():
     assert ((freq - prob).abs() <= 4 * sigma).all(), f"frequencies {freq.tolist()} vs probabilities {prob.tolist()}"
 
 
+def stepwise_samples(generator: Generator, num: int, rng: torch.Generator, scale: float = 1.0) -> torch.Tensor:
+    """The sampler as it was before temperatures: one row of uniforms per sequence, inverse CDF of the raw
+    logits (times ``scale``) at each step."""
+    uniforms = torch.rand((num, generator.seq_len), generator=rng)
+    tokens, token, state = [], torch.full((num,), generator.start_token), None
+    with torch.no_grad():
+        for t in range(generator.seq_len):
+            hidden, state = generator.step(token, state)
+            token = inverse_cdf(generator.output(hidden) * scale, uniforms[:, t])
+            tokens.append(token)
+    return torch.stack(tokens, dim=1)
+
+
+def test_temperature_one_is_the_plain_sampler_bit_for_bit():
+    generator = make_generator()
+    plain = stepwise_samples(generator, 64, torch.Generator().manual_seed(6))
+    assert torch.equal(generator.sample(64, torch.Generator().manual_seed(6), batch_size=64), plain)
+    assert torch.equal(generator.sample(64, torch.Generator().manual_seed(6), 64, temperature=1.0), plain)
+    # Another temperature divides the logits, with the same uniforms (0.5: exact in binary, so * 2 is the same).
+    hot = generator.sample(64, torch.Generator().manual_seed(6), 64, temperature=0.5)
+    assert torch.equal(hot, stepwise_samples(generator, 64, torch.Generator().manual_seed(6), scale=2.0))
+    assert not torch.equal(hot, plain)
+
+
+def mean_entropy(generator: Generator, temperature: float) -> float:
+    """Mean entropy (nats) of the next-token distribution along the generator's own samples at ``temperature``."""
+    samples = generator.sample(2000, torch.Generator().manual_seed(9), temperature=temperature)
+    with torch.no_grad():
+        logp = torch.log_softmax(generator(samples) / temperature, dim=-1)
+    return float(-(logp.exp() * logp).sum(dim=-1).mean())
+
+
+def test_lower_temperature_lowers_entropy_and_log_probs_follow_it():
+    generator = make_generator(vocab=30, std=1.0)
+    entropies = [mean_entropy(generator, t) for t in (0.6, 1.0, 1.4)]
+    assert entropies[0] < entropies[1] < entropies[2], entropies
+    tokens = generator.sample(8, torch.Generator().manual_seed(1))
+    with torch.no_grad():
+        expected = torch.log_softmax(generator(tokens) / 0.7, dim=-1).gather(2, tokens.unsqueeze(2)).squeeze(2)
+        torch.testing.assert_close(generator.log_probs(tokens, 0.7), expected, rtol=0, atol=0)
+
+
+@pytest.mark.parametrize("temperature", [0, -1.0, float("nan"), float("inf"), True, "1"])
+def test_temperature_must_be_a_positive_finite_number(temperature):
+    with pytest.raises(ValueError, match="temperature: expected a finite number > 0"):
+        make_generator().sample(2, torch.Generator().manual_seed(0), temperature=temperature)
+
+
+class SingleBiasLSTMLanguageModel(torch.nn.Module):
+    """The original code's recurrence written out, with ONE gate bias b: gates = W x + U h + b."""
+
+    def __init__(self, generator: Generator):
+        super().__init__()
+        lstm = generator.lstm
+        copy = lambda t: torch.nn.Parameter(t.detach().clone())
+        self.embedding, self.w, self.u = (
+            copy(generator.embedding.weight),
+            copy(lstm.weight_ih_l0),
+            copy(lstm.weight_hh_l0),
+        )
+        self.b = copy(lstm.bias_ih_l0 + lstm.bias_hh_l0)
+        self.out_w, self.out_b = copy(generator.output.weight), copy(generator.output.bias)
+        self.start = generator.start_token
+
+    def forward(self, tokens: torch.Tensor) -> torch.Tensor:  # mean NLL of the tokens
+        batch, length = tokens.shape
+        h = c = torch.zeros(batch, self.u.shape[1], dtype=self.u.dtype)
+        x, total = self.embedding[torch.full((batch,), self.start)], 0
+        for t in range(length):
+            i, f, g, o = (x @ self.w.T + h @ self.u.T + self.b).chunk(4, dim=1)
+            c = torch.sigmoid(f) * c + torch.sigmoid(i) * torch.tanh(g)
+            h = torch.sigmoid(o) * torch.tanh(c)
+            total = (
+                total - torch.log_softmax(h @ self.out_w.T + self.out_b, dim=1).gather(1, tokens[:, t : t + 1]).sum()
+            )
+            x = self.embedding[tokens[:, t]]
+        return total / tokens.numel()
+
+
+def test_one_trainable_gate_bias_moves_like_a_single_bias_lstm():
+    """nn.LSTM's second bias b_hh is zero and frozen: an Adam step moves the effective gate bias b_ih + b_hh
+    as the original single-bias LSTM moves its b (by ~lr per entry on the first step, not ~2 lr)."""
+    generator = make_generator(dtype=torch.float64, std=0.1)
+    reference = SingleBiasLSTMLanguageModel(generator)
+    assert not generator.lstm.bias_hh_l0.requires_grad and not generator.lstm.bias_hh_l0.any()
+    tokens = torch.randint(0, 11, (16, 7), generator=torch.Generator().manual_seed(2))
+    lr = 0.01
+    optimizers = [torch.optim.Adam(m.parameters(), lr=lr) for m in (generator, reference)]
+    before = reference.b.detach().clone()
+    for optimizer in optimizers:
+        optimizer.zero_grad()
+    (-generator.log_probs(tokens).mean()).backward()
+    reference(tokens).backward()
+    for optimizer in optimizers:
+        optimizer.step()
+    effective = generator.lstm.bias_ih_l0 + generator.lstm.bias_hh_l0
+    torch.testing.assert_close(effective, reference.b, rtol=0, atol=1e-12)
+    assert not generator.lstm.bias_hh_l0.any()
+    assert (effective - before).abs().max().item() == pytest.approx(lr, rel=1e-3)  # Adam's first step: ~lr
+
+
 # ---------------------------------------------------------------------------------------------- sampling
 
 

@@ -12,7 +12,7 @@ from seqgan.metrics.nll import nll_oracle, sequence_nll
 from seqgan.models.generator import Generator
 
 
-def numpy_generator_nll(generator: Generator, tokens: np.ndarray) -> np.ndarray:
+def numpy_generator_nll(generator: Generator, tokens: np.ndarray, temperature: float = 1.0) -> np.ndarray:
     """Per-sequence mean of -log softmax, from the state_dict with a NumPy LSTM (PyTorch's gate order
     i, f, g, o; W x + b_ih + U h + b_hh; start token fed first)."""
     p = {k: v.detach().double().numpy() for k, v in generator.state_dict().items()}
@@ -32,7 +32,7 @@ def numpy_generator_nll(generator: Generator, tokens: np.ndarray) -> np.ndarray:
         i, f, g, o = np.split(gates, 4, axis=1)
         c = sigmoid(f) * c + sigmoid(i) * np.tanh(g)
         h = sigmoid(o) * np.tanh(c)
-        logits = h @ p["output.weight"].T + p["output.bias"]
+        logits = (h @ p["output.weight"].T + p["output.bias"]) / temperature
         total -= logits[np.arange(batch), tokens[:, t]] - logsumexp(logits, axis=1)
         x = p["embedding.weight"][tokens[:, t]]
     return total / length
@@ -50,6 +50,16 @@ def test_sequence_nll_equals_direct_sum():
     assert nll.shape == (7,) and nll.dtype == torch.float64 and nll.device.type == "cpu"
     np.testing.assert_allclose(nll.numpy(), numpy_generator_nll(generator, tokens.numpy()), rtol=0, atol=1e-10)
     assert (nll > 0).all()
+
+
+@pytest.mark.parametrize("temperature", [0.6, 1.4])
+def test_sequence_nll_at_a_temperature_equals_direct_sum(temperature):
+    generator = tiny_generator()
+    tokens = torch.randint(0, 5, (7, 4), generator=torch.Generator().manual_seed(1))
+    nll = sequence_nll(generator, tokens, batch_size=3, temperature=temperature)
+    expected = numpy_generator_nll(generator, tokens.numpy(), temperature)
+    np.testing.assert_allclose(nll.numpy(), expected, rtol=0, atol=1e-10)
+    assert not np.allclose(expected, numpy_generator_nll(generator, tokens.numpy()))
 
 
 def test_sequence_nll_restores_training_mode():

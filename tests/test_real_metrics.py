@@ -1,5 +1,6 @@
 """Real-data metrics against independent references: BLEU and Self-BLEU against nltk's sentence_bleu (padding
-stripped, Self-BLEU with the hypothesis left out of its own references), music MSE against a direct double loop."""
+stripped, every <unk> a token of its own, Self-BLEU and the real-data row with the hypothesis left out of its own
+references), music MSE against a direct double loop; both reference bases of a corpus's scores."""
 
 from __future__ import annotations
 
@@ -11,15 +12,16 @@ import scipy.stats
 import torch
 from nltk.translate.bleu_score import SmoothingFunction, sentence_bleu
 
+from seqgan.metrics import corpus_scores
 from seqgan.metrics.bleu import self_bleu_per_sentence
-from seqgan.metrics.corpus_scores import score
+from seqgan.metrics.corpus_scores import BASES, real_data, score
 from seqgan.metrics.music import music_mse
-from seqgan.metrics.real_bleu import bleu, reference_set, sample_indices, self_bleu, strip_tokens
+from seqgan.metrics.real_bleu import bleu, bleu_leave_one_out, reference_set, sample_indices, self_bleu, strip_tokens
 from seqgan.metrics.significance import welch_t_test
 
 pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")  # nltk warns on zero precisions
 
-PAD = 0
+PAD, UNK = 0, 1
 CHENCHERRY = SmoothingFunction()
 
 
@@ -34,6 +36,12 @@ def nltk_self_bleu(sequences, n, smoothing="none"):
 
 def unpad(rows):
     return [[t for t in row if t != PAD] for row in rows]
+
+
+def fresh_unks(*sets):
+    """``unpad`` of each set, every UNK occurrence (across all the sets) replaced by a string of its own."""
+    count = iter(range(10**9))
+    return [[[f"<unk{next(count)}>" if t == UNK else t for t in row] for row in unpad(rows)] for rows in sets]
 
 
 def random_sequence(rng: random.Random, vocab: int, length: int) -> list[int]:
@@ -84,12 +92,138 @@ def test_padding_is_not_counted():
     assert strip_tokens(torch.tensor([[1, PAD, 2], [PAD, PAD, PAD]]), {PAD}) == [(1, 2), ()]
 
 
-def test_real_data_row_is_test_against_train():
-    rng = random.Random(7)
-    train, test = padded(rng, 4, 20), padded(rng, 4, 8)
-    got = score(torch.tensor(test), torch.tensor(train), (2,), "none", strip=(PAD,))  # as the CLI scores it
-    expected = [nltk_bleu(unpad(train), t, 2) for t in unpad(test)]
-    np.testing.assert_allclose(got.per_sequence["bleu2"], expected, rtol=0, atol=1e-12)
+# ------------------------------------------------------------------------------------------------ <unk> never matches
+
+
+@pytest.mark.parametrize("n, smoothing", [(1, "none"), (2, "none"), (3, "method1"), (4, "method4")])
+def test_unmatched_equals_nltk_with_every_unk_a_token_of_its_own(n, smoothing):
+    rng, changed = random.Random(40 + n), 0
+    for _ in range(10):
+        vocab = rng.randint(2, 5)  # ids 1..vocab: UNK (1) is frequent
+        refs, hyps = padded(rng, vocab, rng.randint(1, 12)), padded(rng, vocab, 6)
+        hyps.append(list(rng.choice(refs)))  # a copy of a reference: its <unk> still must not match
+        plain_refs, plain_hyps = fresh_unks(refs, hyps)
+        expected = [nltk_bleu(plain_refs, h, n, smoothing) for h in plain_hyps]
+        got = bleu(torch.tensor(hyps), torch.tensor(refs), n, smoothing, strip={PAD}, unmatched={UNK})
+        np.testing.assert_allclose(got.per_sequence, expected, rtol=0, atol=1e-12)
+        table = reference_set(refs, max_n=4, strip=[PAD], unmatched=[UNK])
+        assert bleu(hyps, table, n, smoothing, strip=[PAD], unmatched=[UNK]).per_sequence == got.per_sequence
+        changed += bleu(hyps, refs, n, smoothing, strip={PAD}).per_sequence != got.per_sequence
+    assert changed  # the cases exercise the rule: without it, some score differently
+
+
+@pytest.mark.parametrize("n, smoothing", [(2, "none"), (3, "method1"), (4, "method2")])
+def test_self_bleu_with_unmatched_equals_nltk(n, smoothing):
+    rng = random.Random(60 + n)
+    for _ in range(12):
+        seqs = padded(rng, rng.randint(2, 4), rng.randint(2, 8))
+        seqs += [list(s) for s in rng.sample(seqs, 1)]  # a twin: shares every n-gram but those holding <unk>
+        got = self_bleu(seqs, n, smoothing, strip={PAD}, unmatched={UNK})
+        (plain,) = fresh_unks(seqs)
+        np.testing.assert_allclose(got.per_sequence, nltk_self_bleu(plain, n, smoothing), rtol=0, atol=1e-12)
+
+
+def test_unk_hand_cases():
+    ref = [5, UNK, 6, 7, PAD]
+    assert bleu([ref], [ref], 2, strip={PAD}).mean == 1.0  # without the rule: a perfect copy
+    # With it, 3 of 4 unigrams and 1 of 3 bigrams match (the two holding <unk> do not): sqrt(3/4 * 1/3) = 1/2.
+    assert bleu([ref], [ref], 2, strip={PAD}, unmatched={UNK}).mean == pytest.approx(0.5, abs=1e-15)
+    assert bleu([[UNK] * 4], [[UNK] * 4, [UNK, UNK]], 1, unmatched={UNK}).mean == 0.0
+    assert self_bleu([[UNK] * 3, [UNK] * 3], 1, unmatched={UNK}).per_sequence == (0.0, 0.0)
+    stripped = strip_tokens([[UNK, PAD, 2, UNK]], strip={PAD}, unmatched={UNK})[0]
+    assert len(stripped) == 3 and stripped[1] == 2 and stripped[0] != stripped[2]  # kept, each unique
+
+
+# ---------------------------------------------------------------------------------------------- reference bases
+
+
+def test_leave_one_out_equals_nltk_against_the_others():
+    rng = random.Random(11)
+    for n, smoothing in [(2, "none"), (3, "method1"), (4, "method7")]:
+        refs = padded(rng, 4, 15)
+        refs += [list(refs[3])]  # row 3's twin: still a reference for row 3
+        rows = [0, 3, 7, 15, 3]
+        (plain,) = fresh_unks(refs)
+        expected = [nltk_bleu(plain[:i] + plain[i + 1 :], plain[i], n, smoothing) for i in rows]
+        got = bleu_leave_one_out(torch.tensor(refs), rows, n, smoothing, strip={PAD}, unmatched={UNK})
+        np.testing.assert_allclose(got.per_sequence, expected, rtol=0, atol=1e-12)
+        assert got.indices == tuple(rows)
+
+
+def corpus_splits(rng: random.Random, width: int = 8) -> dict[str, torch.Tensor]:
+    """Small splits (given out of order: the paper basis must still be train, valid, test) with a duplicate of a
+    training sequence in test."""
+    train, valid, test = (padded(rng, 4, count, width) for count in (12, 3, 5))
+    test[0] = list(train[4])
+    return {"test": torch.tensor(test), "train": torch.tensor(train), "valid": torch.tensor(valid)}
+
+
+def test_the_bases_references_and_the_real_data_count():
+    splits = corpus_splits(random.Random(1))
+    refs = corpus_scores.references(splits)
+    assert list(refs) == list(BASES) == ["paper", "leak_free"]
+    assert torch.equal(refs["paper"], torch.cat([splits["train"], splits["valid"], splits["test"]]))
+    assert torch.equal(refs["leak_free"], splits["test"])
+    sequences, rows = real_data(splits, 5)
+    assert rows == sample_indices(12, 5) == [0, 2, 4, 7, 9] and torch.equal(sequences, splits["train"][rows])
+    assert real_data(splits, 12)[1] == list(range(12))  # all of train
+    with pytest.raises(ValueError, match=r"^eval.num_samples: 13 real sequences to score, but the train split has 12$"):
+        real_data(splits, 13)
+    with pytest.raises(ValueError, match="splits: expected train, test"):
+        corpus_scores.references({"train": splits["train"]})
+
+
+@pytest.mark.parametrize("n, smoothing", [(2, "none"), (3, "method1")])
+def test_real_data_row_is_scored_as_a_model_row_on_the_same_references(n, smoothing):
+    rng = random.Random(20 + n)
+    splits = corpus_splits(rng)
+    sequences, rows = real_data(splits, 6)
+    real = score(sequences, splits, (n,), smoothing, (PAD,), (UNK,), with_mse=True, own_rows=rows)
+    as_model = score(sequences, splits, (n,), smoothing, (PAD,), (UNK,), with_mse=True)
+    columns = [f"paper_bleu{n}", f"leak_free_bleu{n}", "paper_mse", "leak_free_mse"]
+    assert list(real.per_sequence) == list(as_model.per_sequence) == columns
+    assert all(len(values) == 6 for values in real.per_sequence.values())
+    assert real.references == as_model.references == {"paper": 20, "leak_free": 5}
+    # leak_free: the test split does not hold the real sequences, so a model that sampled them scores the same.
+    assert real.per_sequence[f"leak_free_bleu{n}"] == as_model.per_sequence[f"leak_free_bleu{n}"]
+    assert real.per_sequence["leak_free_mse"] == as_model.per_sequence["leak_free_mse"]
+    assert real.self_bleu == as_model.self_bleu
+    # paper: against the whole corpus without that sequence (the test split's copy of train[4] still counts).
+    whole_ids = corpus_scores.references(splits)["paper"].tolist()
+    (whole,) = fresh_unks(whole_ids)
+    expected = [nltk_bleu(whole[:i] + whole[i + 1 :], whole[i], n, smoothing) for i in rows]
+    np.testing.assert_allclose(real.per_sequence[f"paper_bleu{n}"], expected, rtol=0, atol=1e-12)
+    expected_mse = [direct_mse([whole_ids[i]], whole_ids[:i] + whole_ids[i + 1 :])[0][0] for i in rows]
+    assert real.per_sequence["paper_mse"] == expected_mse
+    assert real.per_sequence["paper_mse"][2] == 0.0  # train[4] has its twin in test
+    # A model that reproduced a training sequence finds it among the paper references.
+    assert as_model.per_sequence["paper_mse"] == [0.0] * 6
+
+
+def test_model_row_equals_nltk_on_both_bases():
+    rng = random.Random(9)
+    splits = corpus_splits(rng)
+    samples = torch.tensor(padded(rng, 4, 7, 8))
+    got = score(samples, splits, (2, 3), "method1", (PAD,), (UNK,), self_bleu_sample=4)
+    assert list(got.per_sequence) == ["paper_bleu2", "paper_bleu3", "leak_free_bleu2", "leak_free_bleu3"]
+    for basis, refs in corpus_scores.references(splits).items():
+        plain_refs, plain_samples = fresh_unks(refs.tolist(), samples.tolist())
+        for n in (2, 3):
+            expected = [nltk_bleu(plain_refs, h, n, "method1") for h in plain_samples]
+            np.testing.assert_allclose(got.per_sequence[f"{basis}_bleu{n}"], expected, rtol=0, atol=1e-12)
+    (plain,) = fresh_unks(samples.tolist())
+    for n in (2, 3):
+        expected = [nltk_self_bleu(plain, n, "method1")[i] for i in sample_indices(7, 4)]
+        assert got.self_bleu[n] == pytest.approx(sum(expected) / 4, abs=1e-12)
+
+
+def test_own_rows_must_be_the_sequences_rows():
+    splits = corpus_splits(random.Random(2))
+    sequences, rows = real_data(splits, 4)
+    with pytest.raises(ValueError, match="own_rows: the sequences are not the paper references at these rows"):
+        score(sequences, splits, (2,), "none", own_rows=[r + 1 for r in rows])
+    with pytest.raises(ValueError, match=r"own_rows: expected 4 rows in 0..19"):
+        score(sequences, splits, (2,), "none", own_rows=rows[:3])
 
 
 @pytest.mark.parametrize("n, smoothing", [(2, "none"), (3, "method1"), (4, "none"), (4, "method2"), (4, "method7")])
@@ -157,6 +291,8 @@ def test_bleu_bad_input():
         self_bleu_per_sentence([[1, 2], [2, 1]], 2, indices=[2])
     with pytest.raises(ValueError, match="sequences: expected a 2-D"):
         bleu(torch.arange(4), [[1, 2]], 2)
+    with pytest.raises(ValueError, match="rows: empty"):
+        bleu_leave_one_out([[1, 2], [2, 1]], [], 2)
 
 
 def direct_mse(generated, references):
@@ -185,6 +321,26 @@ def test_music_mse_equals_direct_loop():
         assert values[-1] == 0
 
 
+def test_music_mse_exclude_equals_direct_loop_without_that_reference():
+    gen = torch.Generator().manual_seed(1)
+    for g_count, r_count, length, chunk in [(1, 2, 1, 1), (9, 6, 8, 4), (30, 30, 16, 7)]:
+        generated = torch.randint(0, 88, (g_count, length), generator=gen)
+        references = torch.randint(0, 88, (r_count, length), generator=gen)
+        exclude = torch.randint(0, r_count, (g_count,), generator=gen)
+        references[exclude[0]] = generated[0]  # the excluded reference is the exact match: it must not give 0
+        expected, nearest = [], []
+        for g, skip in zip(generated.tolist(), exclude.tolist()):
+            others = [r for i, r in enumerate(references.tolist()) if i != skip]
+            values, index = direct_mse([g], others)
+            expected.append(values[0])
+            nearest.append(index[0] + (index[0] >= skip))  # back to an index into all references
+        got = music_mse(generated, references, chunk=chunk, exclude=exclude.tolist())
+        assert got.per_sequence.tolist() == expected and got.nearest.tolist() == nearest
+    # A duplicate of the left-out reference still counts.
+    twin = music_mse([[3, 4]], [[3, 4], [3, 4], [9, 9]], exclude=[0])
+    assert twin.per_sequence.tolist() == [0.0] and twin.nearest.tolist() == [1]
+
+
 def test_music_mse_hand_computed_and_pitch_table():
     # [60, 62] vs [61, 62]: (1 + 0) / 2 = 0.5; vs [60, 66]: 16 / 2 = 8 -> 0.5, nearest 0.
     # [70, 70] vs [61, 62]: (81 + 64) / 2 = 72.5; vs [60, 66]: (100 + 16) / 2 = 58 -> 58, nearest 1.
@@ -211,3 +367,9 @@ def test_music_mse_bad_input():
         music_mse([[1, 1]], [[1, 2]], pitch_of=torch.tensor([0.0, 1.0, float("nan")]))
     with pytest.raises(ValueError, match="chunk: expected >= 1"):
         music_mse([[1, 2]], [[1, 2]], chunk=0)
+    with pytest.raises(ValueError, match="exclude: expected 2 integer indices"):
+        music_mse([[1, 2], [2, 1]], [[1, 2], [2, 2]], exclude=[0])
+    with pytest.raises(ValueError, match=r"exclude: expected indices in 0..1, got 0..2"):
+        music_mse([[1, 2], [2, 1]], [[1, 2], [2, 2]], exclude=[0, 2])
+    with pytest.raises(ValueError, match="exclude: leaving a reference out needs at least 2 references"):
+        music_mse([[1, 2]], [[1, 2]], exclude=[0])

@@ -151,16 +151,27 @@ TABLE1_MD = """# Table 1: synthetic data, NLL-oracle
 - **MLE**: continued.
 """
 POEMS_CSV = (
-    "corpus,method,label,n_seeds,seeds,n_sequences,bleu2_mean,bleu2_std,bleu2_paper,bleu2_p,self_bleu2_mean,self_bleu2_std\n"
-    "poems,mle,MLE,2,1/2,8,0.5,0.01,0.667,1.0e-02,0.4,0.01\n"
-    "poems,seqgan,SeqGAN,2,1/2,8,0.6,0.02,0.7389,,0.5,0.01\n"
-    "poems,real,Real data,1,,4,0.7,,0.746,,0.45,\n"
+    "basis,corpus,method,label,n_seeds,seeds,n_sequences,n_references,bleu2_mean,bleu2_std,bleu2_paper,bleu2_p,self_bleu2_mean,self_bleu2_std\n"
+    "paper,poems,mle,MLE,2,1/2,8,40,0.5,0.01,0.667,1.0e-02,0.4,0.01\n"
+    "paper,poems,seqgan,SeqGAN,2,1/2,8,40,0.6,0.02,0.7389,,0.5,0.01\n"
+    "paper,poems,real,Real data,1,,4,40,0.7,,0.746,,0.45,\n"
+    "leak_free,poems,mle,MLE,2,1/2,8,4,0.3,0.01,,2.0e-02,0.4,0.01\n"
+    "leak_free,poems,seqgan,SeqGAN,2,1/2,8,4,0.35,0.02,,,0.5,0.01\n"
+    "leak_free,poems,real,Real data,1,,4,4,0.4,,,,0.45,\n"
 )
 MUSIC_CSV = (
-    "corpus,method,label,n_seeds,seeds,n_sequences,bleu4_mean,bleu4_std,bleu4_paper,bleu4_p,mse_mean,mse_std,mse_paper,mse_p,self_bleu4_mean,self_bleu4_std\n"
-    "nottingham,mle,MLE,2,1/2,8,0.9,0.01,0.921,1e-3,12.5,0.5,22.38,2e-1,0.95,0.0\n"
-    "nottingham,seqgan,SeqGAN,2,1/2,8,0.91,0.01,0.9406,,11.5,0.5,20.62,,0.96,0.0\n"
+    "basis,corpus,method,label,n_seeds,seeds,n_sequences,n_references,bleu4_mean,bleu4_std,bleu4_paper,bleu4_p,mse_mean,mse_std,mse_paper,mse_p,self_bleu4_mean,self_bleu4_std\n"
+    "paper,nottingham,mle,MLE,2,1/2,8,100,0.9,0.01,0.921,1e-3,12.5,0.5,22.38,2e-1,0.95,0.0\n"
+    "paper,nottingham,seqgan,SeqGAN,2,1/2,8,100,0.91,0.01,0.9406,,11.5,0.5,20.62,,0.96,0.0\n"
+    "leak_free,nottingham,mle,MLE,2,1/2,8,10,0.8,0.01,,1e-2,14.5,0.5,,3e-1,0.95,0.0\n"
+    "leak_free,nottingham,seqgan,SeqGAN,2,1/2,8,10,0.81,0.01,,,13.5,0.5,,,0.96,0.0\n"
 )
+QD_MD = """# Quality–diversity: Synthetic data
+
+Each trained generator sampled at the softmax temperatures 0.8, 1, 1.25.
+
+- SeqGAN at temperature 1: MLE at temperature 0.90 reaches the same diversity with 9.0000, so SeqGAN is better.
+"""
 BENCHMARK = "s\th:m:s\tmax_rss\tmax_vms\tmax_uss\tmax_pss\tio_in\tio_out\tmean_load\tcpu_time\n{s}\t0:00:01\t{rss}\t1\t1\t1\t0\t0\t50\t1\n"
 
 
@@ -205,6 +216,8 @@ def result_set(tmp_path, monkeypatch):
         Path("results/poems/seed1/seqgan/samples.txt"),
         "春眠不觉晓\n处处闻啼鸟\n夜来风雨声\n花落知多少\n\n<script>x</script>\n",
     )
+    write(Path("results/synthetic/quality_diversity.md"), QD_MD)
+    png(Path("results/synthetic/quality_diversity.png"), "green")
     write(Path("results/music/table.md"), "# Table 4 (Nottingham music)\n")
     write(Path("results/music/table.csv"), MUSIC_CSV)
     write(Path("results/music/data/summary.json"), json.dumps({"name": "nottingham_SUBSTITUTE"}))
@@ -228,6 +241,8 @@ def result_set(tmp_path, monkeypatch):
         "--samples", "music/seqgan:results/music/seed1/seqgan/samples.txt",
         "--piano-roll", "seqgan:results/music/seed1/seqgan/piano_roll.png",
         "--midi", "seqgan:results/music/seed1/seqgan/midi",
+        "--quality-diversity", "synthetic:results/synthetic/quality_diversity.md",
+        "--quality-diversity-figure", "synthetic:results/synthetic/quality_diversity.png",
         *(arg for rule, path in benchmarks for arg in ("--benchmark", f"{rule}:{path}")),
         "--out-md", "results/report/report.md", "--out-html", "results/report/index.html",
         "--out-figure", "results/report/real_data.png",
@@ -254,15 +269,31 @@ def bullet(md: str, name: str) -> str:
 
 
 def test_report_page_holds_every_section_with_our_numbers_beside_the_papers(result_set):
-    assert cli.main(result_set) == 0
+    write(Path("results/poems/real/samples.txt"), "床前明月光\n疑是地上霜\n举头望明月\n低头思故乡\n")
+    assert cli.main([*result_set, "--samples", "poems/real:results/poems/real/samples.txt"]) == 0
     md = Path("results/report/report.md").read_text(encoding="utf-8")
+    # The real data: training sequences now, and the figure drawn from the paper basis.
+    assert "#### Real data (training sequences)\n" in md and "the real-data row's first training sequences" in md
+    assert "Ours on the paper basis (the whole corpus as references;" in md
     headings = re.findall(r"^(#+) (Table \d|Figure \d|Samples)", md, re.MULTILINE)
     # The tables nested one level under the report's sections; no Figure 3 (no strategies in this result set).
     assert headings == [("###", "Table 1"), ("###", "Figure 2"), ("###", "Table 2"), ("###", "Samples"), ("###", "Table 4"), ("###", "Samples")]  # fmt: skip
     assert "`tiny`" in bullet(md, "Preset") and "1, 2 (n = 2)" in bullet(md, "Preset")
     assert table(md, "| Method | NLL-oracle")["SeqGAN"] == ["8.8000 ± 0.0200", "8.736", "2"]
     images = re.findall(r"^!\[[^\]]*\]\(([^)]+)\)$", md, re.MULTILINE)
-    assert images == ["../synthetic/figure2.png", "real_data.png", "../music/seed1/seqgan/piano_roll.png"]
+    assert images == [
+        "../synthetic/figure2.png",
+        "real_data.png",
+        "../music/seed1/seqgan/piano_roll.png",
+        "../synthetic/quality_diversity.png",
+    ]
+    # Quality-diversity: the section, each experiment's summary under its own heading, below its figure.
+    qd = md[md.index("## Quality–diversity: is a method's gain") :]
+    assert (
+        qd.index("### Quality–diversity: Synthetic data")
+        < qd.index("quality_diversity.png")
+        < qd.index("MLE at temperature 0.90")
+    )
     # Samples: a poem as its 4x5 block; music's MIDI files linked in numeric order.
     assert "```\n春眠不觉晓\n处处闻啼鸟\n夜来风雨声\n花落知多少\n\n<script>x</script>\n```" in md
     midi = re.findall(r"\[(sample\d+\.mid)\]\(([^)]+)\)", md)
@@ -293,6 +324,24 @@ def test_report_page_holds_every_section_with_our_numbers_beside_the_papers(resu
     assert table(md, "| Component |")["torch"] == [torch.__version__]
     config = re.search(r"^```yaml\n(.*?)^```$", md, re.MULTILINE | re.DOTALL)[1]
     assert yaml.safe_load(config) == json.loads(Path("results/report/config.json").read_text())
+
+
+def test_the_real_data_figure_draws_the_paper_basis(result_set, caplog):
+    """Its bars are the tables' paper-basis rows, beside the paper's values; a table CSV without them is refused."""
+    from seqgan.report.figures import _table_panels
+
+    bars = [("MLE", 0.5, 0.01, 0.667), ("SeqGAN", 0.6, 0.02, 0.7389), ("Real data", 0.7, None, 0.746)]
+    assert _table_panels("poems", Path("results/poems/table.csv")) == [("Chinese poems: BLEU-2", bars)]
+    music = _table_panels("music", Path("results/music/table.csv"))
+    assert [(title, [bar[1] for bar in bars]) for title, bars in music] == [
+        ("Nottingham music: BLEU-4", [0.9, 0.91]),
+        ("Nottingham music: MSE (lower is better)", [12.5, 11.5]),
+    ]
+    leak_free = [line for line in POEMS_CSV.splitlines() if not line.startswith("paper,")]
+    write(Path("results/poems/table.csv"), "\n".join(leak_free) + "\n")
+    assert cli.main(result_set) == 1
+    assert "results/poems/table.csv: no row of basis 'paper' (expected a row per method on each of" in caplog.text
+    assert not Path("results/report/index.html").exists()
 
 
 def job_log(path: str, *precisions: str) -> str:
@@ -339,7 +388,7 @@ def test_index_html_is_self_contained(result_set):
     assert cli.main(result_set) == 0
     html = Path("results/report/index.html").read_text(encoding="utf-8")
     images = re.findall(r'<img src="([^"]+)"', html)
-    assert len(images) == 3  # Figure 2, the real-data bars, the piano roll
+    assert len(images) == 4  # Figure 2, the real-data bars, the piano roll, the quality-diversity figure
     for src in images:
         assert src.startswith("data:image/png;base64,")
         assert base64.b64decode(src.split(",", 1)[1]).startswith(PNG_MAGIC)
@@ -376,7 +425,7 @@ def test_text_from_corpora_and_files_cannot_change_the_page(result_set):
     md = GITHUB.render(Path("results/report/report.md").read_text(encoding="utf-8"))
     for page, clean in ((html, clean_html), (md, clean_md)):
         assert structure(page) == structure(clean)
-        assert structure(page)["table"] == 5 and structure(page)["details"] == 2 and structure(page)["h3"] == 6
+        assert structure(page)["table"] == 5 and structure(page)["details"] == 2 and structure(page)["h3"] == 7
         assert "<script" not in page and 'href="javascript' not in page and "<b>" not in page and "<i>" not in page
         # Shown as written: the samples as code blocks, the rest as text.
         blocks = [unescape(b) for b in re.findall(r"<pre><code[^>]*>(.*?)</code></pre>", page, re.DOTALL)]
@@ -448,6 +497,11 @@ def test_bad_inputs_name_the_file(result_set, caplog):
             "seqgan:results/music/seed1/seqgan/piano_roll.png",
         ),
         ("--figure3", "notes.txt", "notes.txt"),
+        (
+            "--quality-diversity-figure",
+            "results/synthetic/quality_diversity.png",
+            "synthetic:results/synthetic/quality_diversity.png",
+        ),
     ],
 )
 def test_an_image_option_given_a_file_that_is_not_a_png_is_refused(result_set, option, path, value, caplog):

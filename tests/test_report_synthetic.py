@@ -276,3 +276,18 @@ def test_readers_name_the_bad_file(reader, text, tmp_path):
     path.write_text(text)
     with pytest.raises(ValueError, match="bad.csv"):
         reader(path)
+
+
+def test_definitions_follow_the_baseline_settings(cfg):
+    """The paper-era baselines (config/presets/paper_era_baselines.yaml) are described as what they are."""
+    preset = yaml.safe_load((REPO / "config/presets/paper_era_baselines.yaml").read_text())["synthetic"]
+    data = yaml.safe_load((REPO / ".test/config/config.yaml").read_text())["synthetic"]
+    for section in ("scheduled_sampling", "pg_bleu"):
+        data[section] |= preset[section]
+    lines = "\n".join(table1._definitions(SyntheticConfig.from_dict(data), ["scheduled_sampling", "pg_bleu"]))
+    assert "from scratch (the seed's untrained generator) for 300 epochs" in lines and "p = 0.4 in the last" in lines
+    assert "(1 rollouts) against the first 40% of the training set" in lines
+    ours = "\n".join(table1._definitions(cfg, ["scheduled_sampling", "pg_bleu"]))
+    a = cfg.adversarial
+    assert f"continued from the pretrained generator for {a.iterations} epochs" in ours
+    assert f"({a.rollouts} rollouts) against the first 50% of the training set" in ours  # .test: fraction 0.5

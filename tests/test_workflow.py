@@ -167,6 +167,20 @@ def test_mirror_is_passed_to_fetch(workdir):
     assert "--params results/downloads/seqgan_oracle/target_params_py3.pkl" in out
 
 
+def test_scheduled_sampling_from_scratch_plans_no_pretraining(workdir):
+    """The paper-era preset starts Scheduled Sampling from the seed's untrained generator: its job has no
+    pretrained generator input (nor --init), and its run alone plans no pretraining. The default has both."""
+    run = "results/synthetic/seed1/scheduled_sampling/curve.csv"
+    preset = ("--configfile", "config/presets/paper_era_baselines.yaml")
+    for args, pretrained in (((), True), (preset, False)):
+        status, out = snakemake(workdir, "-n", "-p", "--cores", "1", run, *args)
+        assert status == 0, out
+        (words,) = [words for rule, words in planned_commands(out) if rule == "scheduled_sampling"]
+        assert ("--init" in words) == pretrained, words
+        assert ("results/synthetic/seed1/pretrain/generator.pt" in out) == pretrained, out
+        assert ("pretrain" in planned_jobs(out)) == pretrained, out
+
+
 # (e) one name per step (rule, CLI verb, config file), and each step's config file holds what it reads
 REAL_DATA_RULES = {"corpus_evaluate_real": "evaluate", "render_music_real": "render_music"}  # rule -> its step
 

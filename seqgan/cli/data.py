@@ -1,11 +1,14 @@
 """Verbs of the data steps: fetch a pinned file, preprocess a corpus, build the oracle and its samples,
-score a model's samples of a real corpus (Tables 2-4), render music samples."""
+score a model's samples of a real corpus, or its real-data row, on both reference bases (Tables 2-4),
+sweep a trained generator's sampling temperature (quality against diversity), render music samples."""
 
 from __future__ import annotations
 
 import argparse
+import csv
 import dataclasses
-import hashlib
+import functools
+import io
 import json
 import logging
 from pathlib import Path
@@ -18,10 +21,13 @@ from seqgan.cli.train import seed, whole_number
 from seqgan.data import download
 from seqgan.data.corpus import Corpus, load_vocab
 from seqgan.data.tokens import load_tokens, save_tokens
-from seqgan.data.vocab import PAD
-from seqgan.metrics import corpus_scores
+from seqgan.data.vocab import PAD, UNK
+from seqgan.metrics import corpus_scores, quality_diversity
+from seqgan.metrics.corpus_scores import CorpusScores
 from seqgan.models import oracle as oracles
+from seqgan.models.generator import Generator
 from seqgan.models.saved import load_generator, save_generator
+from seqgan.sampling import keyed_rng
 
 log = logging.getLogger("seqgan")
 
@@ -65,39 +71,53 @@ def cmd_oracle(args) -> None:
     log.info("oracle source=%s train=%s test=%s", cfg.source, tuple(train.shape), tuple(test.shape))
 
 
+def _trained_generator(args, vocab_size: int, seq_len: int, data: str) -> Generator:
+    """The generator to sample (--generator), checked to be a model of the data at ``data``."""
+    if args.seed is None:
+        raise ValueError(f"{args.verb}: --generator needs --seed (it seeds the samples)")
+    generator, _ = load_generator(args.generator, devices.resolve(args.device))
+    if (generator.vocab_size, generator.seq_len) != (vocab_size, seq_len):
+        raise ValueError(f"{args.generator}: not a generator of {data} (vocabulary or length differ)")
+    return generator.eval()
+
+
+def _score(cfg, corpus: Corpus, corpus_key: str, sequences: torch.Tensor, own_rows=None) -> CorpusScores:
+    """``sequences`` scored as Tables 2-4 score them: both reference bases, padding removed, <unk> unmatched."""
+    m = cfg.metrics
+    padding = tuple(i for i, token in enumerate(corpus.vocab) if token == PAD)
+    unknown = tuple(i for i, token in enumerate(corpus.vocab) if token == UNK)  # music has none
+    music = corpus_key == "music"
+    return corpus_scores.score(
+        sequences, corpus.splits, m.bleu, m.smoothing, padding, unknown, m.self_bleu_sample, music, own_rows
+    )
+
+
 def cmd_evaluate(args) -> None:
-    """A real corpus's scores (Tables 2-4): the generator's samples against the test set, or, without a
-    generator, the test set against the training set (the paper's "real data" row)."""
+    """A real corpus's scores (Tables 2-4) on both reference bases (seqgan/metrics/corpus_scores.py): the
+    generator's samples, or, without a generator, as many training sequences (the paper's "real data" row)."""
     from seqgan.report import samples as rendering
 
     cfg = config.load_step(args.config, args.corpus, "evaluate")
     corpus = Corpus.load(args.data)
     devices.set_threads(args.threads)
+    own_rows = None
     if args.generator:
-        if args.seed is None:
-            raise ValueError("evaluate: --generator needs --seed (it seeds the samples)")
-        generator, _ = load_generator(args.generator, devices.resolve(args.device))
-        if (generator.vocab_size, generator.seq_len) != (len(corpus.vocab), corpus.seq_len):
-            raise ValueError(f"{args.generator}: not a generator of {args.data} (vocabulary or length differ)")
+        generator = _trained_generator(args, len(corpus.vocab), corpus.seq_len, args.data)
         # Seeded by (seed, method): each model's samples are independent of the others', as the p-values assume.
-        key = hashlib.sha256(f"{args.seed}/{args.method}/evaluate".encode()).digest()
-        rng = torch.Generator().manual_seed(int.from_bytes(key[:8], "little"))
+        rng = keyed_rng(args.seed, args.method, "evaluate")
         with torch.no_grad():
-            sequences = generator.eval().sample(cfg.eval.num_samples, rng, cfg.eval.batch_size).cpu()
-        references = corpus.splits["test"]
+            sequences = generator.sample(cfg.eval.num_samples, rng, cfg.eval.batch_size).cpu()
     else:
-        sequences, references = corpus.splits["test"], corpus.splits["train"]
-    m = cfg.metrics
-    padding = tuple(i for i, token in enumerate(corpus.vocab) if token == PAD)
-    music = args.corpus == "music"
-    scores = corpus_scores.score(sequences, references, m.bleu, m.smoothing, padding, m.self_bleu_sample, music)
+        sequences, own_rows = corpus_scores.real_data(corpus.splits, cfg.eval.num_samples)
+    scores = _score(cfg, corpus, args.corpus, sequences, own_rows)
     # scores.csv holds every per-sequence value (the tables average them); metrics.json the rest.
     metrics = {
         "corpus": corpus.name,
         "method": args.method,
         "seed": args.seed,
-        "smoothing": m.smoothing,
+        "smoothing": cfg.metrics.smoothing,
         "self_bleu": {str(n): value for n, value in scores.self_bleu.items()},
+        "references": scores.references,
     }
     save_tokens(sequences, args.out_sequences)
     atomic.write_text(args.out_scores, scores.to_csv())
@@ -106,6 +126,38 @@ def cmd_evaluate(args) -> None:
     atomic.write_text(args.out_metrics, json.dumps(metrics, indent=2, ensure_ascii=False) + "\n")
     means = {column: scores.mean(column) for column in scores.per_sequence}
     log.info("scores of %d sequences: means %s, %s", len(sequences), means, json.dumps(metrics, ensure_ascii=False))
+
+
+def cmd_quality_diversity(args) -> None:
+    """A trained generator sampled at each of quality_diversity.temperatures: quality and diversity per
+    temperature (seqgan/metrics/quality_diversity.py), one CSV row each."""
+    cfg = config.load_step(args.config, args.experiment, "quality_diversity")
+    devices.set_threads(args.threads)
+    temperatures, e, key = cfg.quality_diversity.temperatures, cfg.eval, (args.seed, args.method)
+    if args.experiment == "synthetic":
+        if not (args.oracle and args.test):
+            raise ValueError("quality-diversity synthetic: needs --oracle and --test (the oracle and its test set)")
+        o = cfg.oracle
+        generator = _trained_generator(args, o.vocab_size, o.seq_len, args.oracle)
+        oracle, _ = load_generator(args.oracle, generator.device)
+        test = load_tokens(args.test, o.vocab_size, o.seq_len)
+        rows = quality_diversity.synthetic_sweep(
+            generator, oracle, test, temperatures, e.num_samples, e.batch_size, key
+        )
+    else:
+        if not args.data:
+            raise ValueError(f"quality-diversity {args.experiment}: needs --data (the preprocessed corpus folder)")
+        corpus = Corpus.load(args.data)
+        generator = _trained_generator(args, len(corpus.vocab), corpus.seq_len, args.data)
+        score = functools.partial(_score, cfg, corpus, args.experiment)
+        rows = quality_diversity.corpus_sweep(generator, score, temperatures, e.num_samples, e.batch_size, key)
+    quality_diversity.check_rows(rows, args.generator)
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=list(rows[0]), lineterminator="\n")
+    writer.writeheader()
+    writer.writerows({name: repr(value) for name, value in row.items()} for row in rows)
+    atomic.write_text(args.out, out.getvalue())
+    log.info("quality-diversity of %s: %s", args.generator, json.dumps(rows))
 
 
 sample_count = whole_number("sequences", 1)  # render-music --count
@@ -151,16 +203,30 @@ def add_verbs(verbs: argparse._SubParsersAction) -> None:
     p.add_argument("corpus", choices=config.CORPORA)
     p.add_argument("--config", required=True, help="the corpus's config JSON written by the workflow")
     p.add_argument("--data", required=True, help="the preprocessed corpus folder (python -m seqgan corpus)")
-    p.add_argument("--generator", help="the model to sample; without it the test set is scored against train")
+    p.add_argument("--generator", help="the model to sample; without it, training sequences (the real-data row)")
     p.add_argument("--method", required=True, help="the row's name (mle, seqgan, real): labels and seeds the samples")
-    p.add_argument("--out-scores", required=True, help="per-sequence scores CSV (bleuN columns, mse for music)")
-    p.add_argument("--out-metrics", required=True, help="JSON: corpus, method, seed, smoothing, Self-BLEU")
+    p.add_argument("--out-scores", required=True, help="per-sequence CSV: {paper,leak_free}_bleuN (music: _mse)")
+    p.add_argument("--out-metrics", required=True, help="JSON: corpus, method, seed, smoothing, self_bleu, references")
     p.add_argument("--out-samples", required=True, help="the scored sequences as readable text")
     p.add_argument("--out-sequences", required=True, help="the scored sequences as token ids (.pt)")
     p.add_argument("--seed", type=seed, help="the run's seed (with --generator): seeds its samples")
     p.add_argument("--threads", type=int, default=1)
     p.add_argument("--device", default="auto", choices=("auto", "cpu", "cuda"))
     p.set_defaults(func=cmd_evaluate)
+
+    p = verbs.add_parser("quality-diversity", help="a trained generator's quality and diversity at each temperature")
+    p.add_argument("experiment", choices=tuple(config.EXPERIMENTS))
+    p.add_argument("--config", required=True, help="the step's config JSON written by the workflow")
+    p.add_argument("--generator", required=True, help="the trained generator to sample")
+    p.add_argument("--method", required=True, help="its method (mle, seqgan, ...): labels and seeds the samples")
+    p.add_argument("--seed", type=seed, required=True, help="the run's seed: seeds the samples")
+    p.add_argument("--oracle", help="synthetic: the oracle (oracle.pt), which scores the samples")
+    p.add_argument("--test", help="synthetic: the oracle's held-out sequences (test.pt), NLL-test")
+    p.add_argument("--data", help="a real corpus: its preprocessed folder")
+    p.add_argument("--out", required=True, help="CSV: one row per temperature")
+    p.add_argument("--threads", type=int, default=1)
+    p.add_argument("--device", default="auto", choices=("auto", "cpu", "cuda"))
+    p.set_defaults(func=cmd_quality_diversity)
 
     p = verbs.add_parser("render-music", help="music samples as MIDI files and a piano-roll PNG")
     p.add_argument("--config", required=True, help="the step's config JSON written by the workflow")

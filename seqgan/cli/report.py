@@ -89,6 +89,14 @@ def cmd_report_strategies(args) -> None:
     figures.write_figure3(cfg, runs, args.out_figure, args.out_svg)
 
 
+def cmd_report_quality_diversity(args) -> None:
+    """An experiment's quality-diversity curves from every (method, seed) sweep."""
+    from seqgan.report import quality_diversity
+
+    sweeps = {run: quality_diversity.read_sweep(path) for run, path in _by_run(args.sweep, "--sweep").items()}
+    quality_diversity.write_report(args.experiment, sweeps, args.out_csv, args.out_md, args.out_figure)
+
+
 def cmd_report(args) -> None:
     """The report page from ReportInputs: each repeated NAME:PATH checked and keyed here."""
     from seqgan.report import inputs, page  # matplotlib is only needed here
@@ -99,6 +107,9 @@ def cmd_report(args) -> None:
     # The page embeds these files as PNG images: checked before any work, naming the option.
     images = [(f"--figure2 {args.figure2}", args.figure2), (f"--figure3 {args.figure3}", args.figure3)]
     images += [(f"--piano-roll {method}:{path}", path) for method, path in piano_rolls.items()]
+    experiments = inputs.EXPERIMENTS
+    qd_figures = _keyed(args.quality_diversity_figure, "--quality-diversity-figure", experiments)
+    images += [(f"--quality-diversity-figure {name}:{path}", path) for name, path in qd_figures.items()]
     for name, path in images:
         if path is not None:
             page.read_png(path, name)
@@ -114,6 +125,8 @@ def cmd_report(args) -> None:
         samples={tuple(key.split("/")): path for key, path in samples.items()},
         piano_rolls=piano_rolls,
         midi=_keyed(args.midi, "--midi", methods),
+        quality_diversity=_keyed(args.quality_diversity, "--quality-diversity", experiments),
+        quality_diversity_figures=qd_figures,
         benchmarks=args.benchmark or [],
         logs=args.log or [],
     )
@@ -148,6 +161,14 @@ def add_verbs(verbs: argparse._SubParsersAction) -> None:
     _report_args(p)
     p.set_defaults(func=cmd_report_strategies, nll_final=None)
 
+    p = verbs.add_parser("report-quality-diversity", help="quality against diversity over temperatures, per method")
+    p.add_argument("experiment", choices=tuple(config.EXPERIMENTS))
+    p.add_argument("--sweep", action="append", required=True, type=_run_path, help="METHOD:SEED:PATH, repeated")
+    p.add_argument("--out-csv", required=True, help="the mean over seeds per method and temperature")
+    p.add_argument("--out-md", required=True, help="what the curves show, in words")
+    p.add_argument("--out-figure", required=True, help="PNG")
+    p.set_defaults(func=cmd_report_quality_diversity)
+
     p = verbs.add_parser("report", help="the whole report: report.md and a self-contained index.html")
     p.add_argument("--config", required=True, help="the workflow's whole config as JSON")
     p.add_argument("--paper-config", help="config/config.yaml: the report lists the settings that differ from it")
@@ -160,6 +181,8 @@ def add_verbs(verbs: argparse._SubParsersAction) -> None:
         "samples": "CORPUS/METHOD:PATH of samples.txt (METHOD: mle, seqgan, real)",
         "piano-roll": "METHOD:PATH of a music piano roll (PNG)",
         "midi": "METHOD:DIR of a music run's MIDI files",
+        "quality-diversity": "EXPERIMENT:PATH of its quality_diversity.md (what the curves show)",
+        "quality-diversity-figure": "EXPERIMENT:PATH of its quality-diversity figure (PNG)",
         "benchmark": "RULE:PATH of a Snakemake benchmark TSV",
         "log": "RULE:PATH of the log of a job with a discriminator (its resolved precision)",
     }

@@ -156,18 +156,30 @@ def cmd_random(args) -> None:
 
 def cmd_teacher_forced(args) -> None:
     """pretrain (MLE from the seed's fresh generator), or the MLE / Scheduled Sampling baselines, which
-    continue pretraining from --init, Adam moments included."""
+    continue pretraining from --init, Adam moments included. Scheduled Sampling may instead start from the
+    seed's fresh generator (``scheduled_sampling.init: scratch``), and may set its own number of epochs."""
     job = Job(args)
     p = job.cfg.pretrain
-    if args.verb == "pretrain":
-        generator, start_epoch, epochs = job.fresh_generator(), 0, p.epochs
+    init = getattr(args, "init", None)  # pretrain has none
+    epochs = p.epochs if args.verb == "pretrain" else args.epochs
+    if args.verb == "scheduled-sampling":
+        ss = job.cfg.scheduled_sampling
+        key = f"config key 'scheduled_sampling.init' is {ss.init!r} ({args.config})"
+        if ss.init == "pretrained" and init is None:
+            raise config.ConfigError(f"{key}: expected --init, the pretrained generator")
+        if ss.init == "scratch" and init is not None:  # never read: the seed's untrained generator is the start
+            raise config.ConfigError(f"{key}: the run starts from the seed's untrained generator, expected no --init")
+        epochs = ss.epoch_count(args.epochs)
+        log.info("scheduled sampling from the %s generator, %d epochs", ss.init, epochs)
+    if init is None:
+        generator, start_epoch = job.fresh_generator(), 0
     else:
-        (generator, start_epoch), epochs = job.saved_generator(args.init), args.epochs
+        generator, start_epoch = job.saved_generator(init)
     optimizer = Adam(generator.parameters(), lr=p.lr)
     inputs = {"train": args.train}
-    if args.verb != "pretrain":
-        inputs["init"] = args.init
-        if (state := load_generator_optimizer_state(args.init)) is not None:
+    if init is not None:
+        inputs["init"] = init
+        if (state := load_generator_optimizer_state(init)) is not None:
             optimizer.load_state_dict(state)
     run = job.generator_run(generator, start_epoch)
     modules = {"generator": generator, "best": run.best}
@@ -223,9 +235,13 @@ def cmd_policy_gradient(args) -> None:
         )
     elif args.verb == "pg-bleu":
         b = cfg.pg_bleu
-        references = ReferenceSet(job.train, max_n=orders_needed(b.max_n, b.smoothing))  # the training data
+        sequences = pg_bleu.reference_sequences(job.train, b.reference_fraction)
+        references = ReferenceSet(sequences, max_n=orders_needed(b.max_n, b.smoothing))
+        rollouts = b.rollouts_of(a)
+        log.info("pg-bleu: %d rollouts, references: the first %d of %d training sequences", rollouts,
+                 len(sequences), len(job.train))  # fmt: skip
         reward = functools.partial(
-            pg_bleu.bleu_rewards, references=references, n=b.max_n, smoothing=b.smoothing, rollouts=a.rollouts,
+            pg_bleu.bleu_rewards, references=references, n=b.max_n, smoothing=b.smoothing, rollouts=rollouts,
             rng=job.rng, chunk=a.rollout_chunk,
         )  # fmt: skip
     else:
@@ -286,11 +302,14 @@ seed = whole_number("seed", _SEED["minimum"], _SEED["maximum"])  # what every se
 epoch_count = whole_number("epochs", 0)  # 0 saves the --init generator as it is
 
 
-def _continued(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--init", required=True, help="the pretrained generator (its Adam state continues)")
-    parser.add_argument(
-        "--epochs", type=epoch_count, required=True, help="as many as SeqGAN's adversarial iterations (>= 0)"
-    )
+def _continued(parser: argparse.ArgumentParser, scheduled_sampling: bool = False) -> None:
+    # Scheduled Sampling's config says whether --init is read (scheduled_sampling.init) and --epochs is its
+    # count (scheduled_sampling.epochs: null).
+    init, epochs = "the pretrained generator (its Adam state continues)", "as many as SeqGAN's adversarial iterations"
+    if scheduled_sampling:
+        init, epochs = f"{init}; none for init: scratch", f"{epochs}, for epochs: null"
+    parser.add_argument("--init", required=not scheduled_sampling, help=init)
+    parser.add_argument("--epochs", type=epoch_count, required=True, help=f"{epochs} (>= 0)")
 
 
 def add_verbs(verbs: argparse._SubParsersAction) -> None:
@@ -306,10 +325,11 @@ def add_verbs(verbs: argparse._SubParsersAction) -> None:
     p.set_defaults(func=cmd_teacher_forced)
 
     for verb, what in (("mle", "MLE"), ("scheduled-sampling", "Scheduled Sampling")):
-        p = verbs.add_parser(verb, help=f"the {what} baseline: pretraining continued")
+        start = " (or from scratch: scheduled_sampling.init)" if verb == "scheduled-sampling" else ""
+        p = verbs.add_parser(verb, help=f"the {what} baseline: pretraining continued{start}")
         _training_args(p)
         _generator_outputs(p)
-        _continued(p)
+        _continued(p, scheduled_sampling=verb == "scheduled-sampling")
         p.set_defaults(func=cmd_teacher_forced)
 
     p = verbs.add_parser("pretrain-discriminator", help="pretrain the discriminator against the pretrained generator")

@@ -60,6 +60,7 @@ from seqgan.config.sections import (  # noqa: F401 (re-exported: the package's A
     OracleConfig,
     PGBleuConfig,
     PretrainConfig,
+    QualityDiversityConfig,
     ScheduledSamplingConfig,
     Section,
     StrategyConfig,

@@ -13,6 +13,7 @@ from seqgan.config.sections import (
     EvalConfig,
     GeneratorConfig,
     PretrainConfig,
+    QualityDiversityConfig,
     Section,
     SyntheticConfig,
     _Experiment,
@@ -109,6 +110,7 @@ class CorpusTrainingConfig(_Experiment):
     precision: str
     checkpoint_every: int
     metrics: MetricsConfig
+    quality_diversity: QualityDiversityConfig
 
     @property
     def seq_len(self) -> int:

@@ -114,6 +114,7 @@ _EXPECTED = {
     "minItems": lambda n: f"needs at least {n} {'entry' if n == 1 else 'entries'}",
     "maxItems": lambda n: f"needs at most {n} {'entry' if n == 1 else 'entries'}",
     "uniqueItems": lambda _: "needs unique entries",
+    "contains": lambda item: f"must contain {item['const']!r}" if "const" in item else "is missing a required entry",
     # The guard against a final newline (see schema.yaml) is the regex dialect's business, not the reader's.
     "pattern": lambda pattern: "must match " + pattern.replace(_NO_FINAL_NEWLINE, ""),
     "minLength": lambda n: f"needs at least {n} character{'' if n == 1 else 's'}",

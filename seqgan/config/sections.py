@@ -160,6 +160,13 @@ class EvalConfig(Section):
 
 
 @dataclass(frozen=True)
+class QualityDiversityConfig(Section):
+    schema_node = "/$defs/quality_diversity"
+
+    temperatures: tuple[float, ...]  # softmax temperatures each trained generator is sampled at (1 among them)
+
+
+@dataclass(frozen=True)
 class ScheduledSamplingConfig(Section):
     """p(e) = max(floor, start - decay * (e - 1)): the probability of feeding the true token in epoch e >= 1."""
 
@@ -169,9 +176,16 @@ class ScheduledSamplingConfig(Section):
     start: float
     decay: float
     floor: float
+    init: str  # "pretrained": the MLE-pretrained generator and its Adam state; "scratch": the seed's untrained one
+    epochs: int | None  # None: as many as SeqGAN's adversarial iterations (epoch_count)
 
     def probability(self, epoch: int) -> float:
         return max(self.floor, self.start - self.decay * (epoch - 1))
+
+    def epoch_count(self, iterations: int) -> int:
+        """The epochs to train: ``epochs``, or, when null, ``iterations`` (adversarial.iterations), so that
+        SS and SeqGAN share the x-axis of Figure 2."""
+        return iterations if self.epochs is None else self.epochs
 
     def check(self, prefix):
         if self.floor > self.start:
@@ -188,6 +202,13 @@ class PGBleuConfig(Section):
 
     max_n: int  # BLEU-n of each Monte Carlo completion against the training set (paper: BLEU-3)
     smoothing: str  # one of SMOOTHINGS
+    rollouts: int | None  # Monte Carlo N; None: SeqGAN's (rollouts_of)
+    reference_fraction: float  # the leading fraction of the training set used as BLEU references
+
+    def rollouts_of(self, adversarial: AdversarialConfig) -> int:
+        """N of the BLEU rewards: ``rollouts``, or, when null, SeqGAN's (adversarial.rollouts), so that
+        PG-BLEU and SeqGAN differ only in the reward."""
+        return adversarial.rollouts if self.rollouts is None else self.rollouts
 
 
 @dataclass(frozen=True)
@@ -221,7 +242,8 @@ def memory_estimates(sections: Mapping[str, object], prefix: str = "") -> list[t
     - the oracle's parameters: (V * (E + H) + 4 * H * (E + H)) * 4, E and H its emb_dim and hidden_dim
     - evaluation samples: eval.num_samples * L * 8
     - a discriminator round's sequences: 2 * num_negatives * L * 8 (the negatives and as many real ones)
-    - Monte Carlo completions: (L - 1) * rollouts * adversarial.batch_size * L * 12 (uniforms and tokens)
+    - Monte Carlo completions: (L - 1) * rollouts * adversarial.batch_size * L * 12 (uniforms and tokens),
+      rollouts each of adversarial.rollouts and pg_bleu.rollouts
     - generator logits: B * L * V * 4, B each of pretrain.batch_size, adversarial.batch_size, eval.batch_size
     - a rollout chunk's logits: rollout_chunk * V * 4
     - the generator's parameters, gradients and Adam's two moments: (V * (E + H) + 4 * H * (E + H)) * 16
@@ -266,6 +288,12 @@ def memory_estimates(sections: Mapping[str, object], prefix: str = "") -> list[t
         size = (seq_len - 1) * adversarial.rollouts * adversarial.batch_size * seq_len * 12
         formula = "(seq_len - 1) * rollouts * batch_size * seq_len * 12"
         term("the Monte Carlo completions", formula, ("adversarial.rollouts", "adversarial.batch_size", L), size)
+    pg_bleu = sections.get("pg_bleu")
+    if adversarial and pg_bleu and pg_bleu.rollouts is not None:  # null: SeqGAN's N, the term above
+        size = (seq_len - 1) * pg_bleu.rollouts * adversarial.batch_size * seq_len * 12
+        formula = "(seq_len - 1) * pg_bleu.rollouts * adversarial.batch_size * seq_len * 12"
+        keys = ("pg_bleu.rollouts", "adversarial.batch_size", L)
+        term("PG-BLEU's Monte Carlo completions", formula, keys, size)
     if vocab:
         for name in ("pretrain", "adversarial", "eval"):
             if name in sections:
@@ -380,3 +408,4 @@ class SyntheticConfig(_Experiment):
     scheduled_sampling: ScheduledSamplingConfig
     pg_bleu: PGBleuConfig
     strategies: tuple[StrategyConfig, ...]  # Figure 3 panels
+    quality_diversity: QualityDiversityConfig

@@ -13,21 +13,32 @@ from seqgan.models.generator import Generator
 
 
 @torch.no_grad()
-def sequence_nll(model: Generator, tokens: torch.Tensor, batch_size: int = 32) -> torch.Tensor:
-    """Mean per-token NLL of each sequence under ``model``. (N,) on CPU, float64.
+def sequence_nll(
+    model: Generator, tokens: torch.Tensor, batch_size: int = 32, temperature: float = 1.0
+) -> torch.Tensor:
+    """Mean per-token NLL of each sequence under ``model`` (sampling at ``temperature``). (N,) on CPU, float64.
 
     Small batches on purpose: the (B, T, V) logits of 32 sequences stay in CPU caches and below
     malloc's mmap threshold; 1,000 at a time is ~3.5x slower (page faults on 400 MB buffers)."""
     was_training = model.training
     model.eval()
-    parts = [-model.log_probs(part.to(model.device)).double().mean(dim=1).cpu() for part in tokens.split(batch_size)]
+    parts = [
+        -model.log_probs(part.to(model.device), temperature).double().mean(dim=1).cpu()
+        for part in tokens.split(batch_size)
+    ]
     model.train(was_training)
     return torch.cat(parts)
 
 
 def nll_oracle(
-    oracle: Generator, generator: Generator, num_samples: int, rng: torch.Generator, batch_size: int = 256
+    oracle: Generator,
+    generator: Generator,
+    num_samples: int,
+    rng: torch.Generator,
+    batch_size: int = 256,
+    temperature: float = 1.0,
 ) -> torch.Tensor:
-    """Per-sequence NLL-oracle of ``num_samples`` fresh generator samples, drawn ``batch_size`` at a time."""
-    samples = generator.sample(num_samples, rng, batch_size)
+    """Per-sequence NLL-oracle of ``num_samples`` fresh generator samples (at ``temperature``), drawn
+    ``batch_size`` at a time. The oracle scores them at its own temperature, 1."""
+    samples = generator.sample(num_samples, rng, batch_size, temperature)
     return sequence_nll(oracle, samples)

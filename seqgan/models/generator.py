@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
+import math
+
 import torch
 from torch import nn
 
 from seqgan.sampling import inverse_cdf
 
 State = tuple[torch.Tensor, torch.Tensor]  # (h, c), each (1, B, H) as nn.LSTM wants them
+
+
+def tempered(logits: torch.Tensor, temperature: float) -> torch.Tensor:
+    """``logits / temperature``; at temperature 1 the logits themselves (the sampler unchanged bit for bit)."""
+    if isinstance(temperature, bool) or not (
+        isinstance(temperature, (int, float)) and math.isfinite(temperature) and temperature > 0
+    ):
+        raise ValueError(f"temperature: expected a finite number > 0, got {temperature!r}")
+    return logits if temperature == 1 else logits / temperature
 
 
 class Generator(nn.Module):
@@ -22,6 +33,12 @@ class Generator(nn.Module):
         self.vocab_size, self.seq_len, self.start_token = vocab_size, seq_len, start_token
         self.embedding = nn.Embedding(vocab_size, emb_dim)
         self.lstm = nn.LSTM(emb_dim, hidden_dim, batch_first=True)
+        # The original LSTM has one gate bias; nn.LSTM adds b_ih and b_hh. Trained together they move the
+        # effective bias b_ih + b_hh twice as far per Adam step, so b_hh stays zero and out of training.
+        # (Zeroing consumes no random numbers: the construction order of seeded models is unchanged.)
+        with torch.no_grad():
+            self.lstm.bias_hh_l0.zero_()
+        self.lstm.bias_hh_l0.requires_grad_(False)
         self.output = nn.Linear(hidden_dim, vocab_size)
 
     @classmethod
@@ -31,7 +48,7 @@ class Generator(nn.Module):
     def init_normal(self, std: float, rng: torch.Generator) -> Generator:
         """Every parameter ~ N(0, std) (original code: 0.1 for G, 1.0 for the oracle).
 
-        nn.LSTM adds two bias vectors; the original LSTM has one, so the second is zeroed and the
+        The frozen second bias b_hh is drawn too (the random stream stays as it was) and zeroed, so the
         effective gate bias has std ``std``, not sqrt(2) * std."""
         with torch.no_grad():
             for p in self.parameters():
@@ -64,9 +81,9 @@ class Generator(nn.Module):
         hidden, _ = self.lstm(self.embedding(inputs))  # (B, T, H)
         return self.output(hidden)
 
-    def log_probs(self, tokens: torch.Tensor) -> torch.Tensor:
-        """log p(y_t | y_<t) of every token. (B, T)"""
-        logp = torch.log_softmax(self(tokens), dim=-1)  # (B, T, V)
+    def log_probs(self, tokens: torch.Tensor, temperature: float = 1.0) -> torch.Tensor:
+        """log p(y_t | y_<t) of every token, under the softmax of logits / ``temperature``. (B, T)"""
+        logp = torch.log_softmax(tempered(self(tokens), temperature), dim=-1)  # (B, T, V)
         return logp.gather(2, tokens.unsqueeze(2)).squeeze(2)
 
     def step(self, tokens: torch.Tensor, state: State | None) -> tuple[torch.Tensor, State]:
@@ -85,10 +102,11 @@ class Generator(nn.Module):
         return torch.stack(hs), torch.stack(cs)
 
     @torch.no_grad()
-    def sample(self, num: int, rng: torch.Generator, batch_size: int = 256) -> torch.Tensor:
+    def sample(self, num: int, rng: torch.Generator, batch_size: int = 256, temperature: float = 1.0) -> torch.Tensor:
         """``num`` sequences of length seq_len, drawn with uniforms from ``rng`` (a CPU generator). (num, T)
 
-        256 rows per batch keep the (B, V) softmax and CDF in CPU caches: 3.7x faster than 1,024."""
+        ``temperature``: sample from softmax(logits / temperature); below 1 sharper (less diverse), above 1
+        flatter. The same uniforms are used whatever the temperature. 256 rows per batch keep the (B, V) softmax and CDF in CPU caches: 3.7x faster than 1,024."""
         chunks = []
         for first in range(0, num, batch_size):
             rows = min(batch_size, num - first)
@@ -97,7 +115,7 @@ class Generator(nn.Module):
             token, state = tokens.new_full((rows,), self.start_token), None
             for t in range(self.seq_len):
                 hidden, state = self.step(token, state)
-                token = inverse_cdf(self.output(hidden), uniforms[:, t])
+                token = inverse_cdf(tempered(self.output(hidden), temperature), uniforms[:, t])
                 tokens[:, t] = token
             chunks.append(tokens)
         return torch.cat(chunks).cpu()

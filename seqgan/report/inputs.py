@@ -17,6 +17,7 @@ from seqgan.report.corpora import TABLES
 from seqgan.report.corpus_runs import METHODS
 
 CORPORA = tuple(TABLES)  # poems, obama, music: the order of Tables 2-4
+EXPERIMENTS = ("synthetic", *CORPORA)
 SAMPLE_METHODS = METHODS  # samples, piano rolls and MIDI files come per method: mle, seqgan, real
 CONFIG_KEYS = ("preset", "seeds", "device")  # the whole workflow config has them (a section has not)
 
@@ -34,6 +35,8 @@ class ReportInputs:
     samples: dict[tuple[str, str], Path] = field(default_factory=dict)  # (corpus, method) -> samples.txt
     piano_rolls: dict[str, Path] = field(default_factory=dict)  # music method -> piano_roll.png
     midi: dict[str, Path] = field(default_factory=dict)  # music method -> folder of sampleN.mid
+    quality_diversity: dict[str, Path] = field(default_factory=dict)  # experiment -> quality_diversity.md
+    quality_diversity_figures: dict[str, Path] = field(default_factory=dict)  # experiment -> its PNG
     benchmarks: list[tuple[str, Path]] = field(default_factory=list)  # (rule, Snakemake benchmark TSV)
     logs: list[tuple[str, Path]] = field(default_factory=list)  # (rule, log of a job with a discriminator)
 

@@ -93,14 +93,16 @@ def choices(inputs: ReportInputs) -> list[str]:
         )
         lines.append(
             "- **Music MSE**: per generated sequence, the mean squared pitch difference (semitones²) to the nearest "
-            "test sequence; averaged over sequences (`seqgan/metrics/music.py`)."
+            "reference sequence of the basis; averaged over sequences (`seqgan/metrics/music.py`)."
         )
     smoothing = sorted({str(cfg[key]["metrics"]["smoothing"]) for key in CORPORA if key in inputs.tables})
     if smoothing:
         lines.append(
-            "- **BLEU**: sentence BLEU-n with uniform weights, each generated sequence against the whole test split, "
-            f"averaged; smoothing: {text(', '.join(smoothing))} (the paper names none). The real-data row: the test "
-            "split against the training split."
+            "- **BLEU**: sentence BLEU-n with uniform weights, each generated sequence against a whole reference set, "
+            f"averaged; smoothing: {text(', '.join(smoothing))} (the paper names none). Two reference sets, both "
+            "reported: the whole corpus (the paper basis, beside the paper's numbers) and the test split (leak-free). "
+            "The real-data row: as many training sequences as each model's samples, scored the same way (on the "
+            "paper basis, each without itself). `<unk>` never counts as a match."
         )
     max_train = {key: cfg[key]["data"]["max_train"] for key in CORPORA if key in inputs.tables}
     limited = {key: n for key, n in max_train.items() if n}

@@ -100,6 +100,17 @@ def table1_rows(runs: list[CurveRun], final: dict[tuple[str, int], list[float]])
 def _definitions(cfg, methods) -> list[str]:
     """The Definitions bullets, with every number taken from the config."""
     a, ss, bleu = cfg.adversarial, cfg.scheduled_sampling, cfg.pg_bleu
+    ss_epochs = ss.epoch_count(a.iterations)
+    ss_start = (
+        "from scratch (the seed's untrained generator)"
+        if ss.init == "scratch"
+        else "continued from the pretrained generator"
+    )
+    references = (
+        "the training set"
+        if bleu.reference_fraction == 1
+        else f"the first {bleu.reference_fraction:.0%} of the training set"
+    )
     random = {
         "random_untrained_generator": "*untrained_generator*: the seed's generator before pretraining, "
         f"every parameter ~ N(0, {cfg.generator.init_std})",
@@ -108,12 +119,12 @@ def _definitions(cfg, methods) -> list[str]:
     text = {
         "mle": f"**MLE**: MLE training continued from the pretrained generator for {a.iterations} epochs, "
         "as many as SeqGAN's adversarial iterations.",
-        "scheduled_sampling": "**Scheduled Sampling** (Bengio et al. 2015): continued from the pretrained generator "
-        f"for {a.iterations} epochs; in epoch e >= 1 each input is the true previous token with probability "
+        "scheduled_sampling": f"**Scheduled Sampling** (Bengio et al. 2015): {ss_start} "
+        f"for {ss_epochs} epochs; in epoch e >= 1 each input is the true previous token with probability "
         f"p(e) = max({ss.floor}, {ss.start} - {ss.decay}·(e - 1)) ({ss.schedule} schedule; "
-        f"p = {ss.probability(a.iterations):.4g} in the last epoch), else the generator's own sample.",
+        f"p = {ss.probability(ss_epochs):.4g} in the last epoch), else the generator's own sample.",
         "pg_bleu": f"**PG-BLEU**: policy gradient with reward = BLEU-{bleu.max_n} (smoothing {bleu.smoothing}) "
-        f"of each Monte Carlo completion ({a.rollouts} rollouts) against the training set; no discriminator.",
+        f"of each Monte Carlo completion ({bleu.rollouts_of(a)} rollouts) against {references}; no discriminator.",
         "seqgan": f"**SeqGAN**: {a.iterations} adversarial iterations of g-steps={a.g_steps}, d-steps={a.d_steps}, "
         f"k={a.k_epochs}, rewards by Monte Carlo search with {a.rollouts} rollouts.",
         "constant_reward": "**Constant reward** (a control): policy gradient with reward 1 on the generator's own "

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import hashlib
 import io
 import logging
 from dataclasses import dataclass, field
@@ -12,6 +11,7 @@ import torch
 
 from seqgan.metrics.nll import nll_oracle, sequence_nll
 from seqgan.models.generator import Generator
+from seqgan.sampling import keyed_rng
 
 log = logging.getLogger(__name__)
 COLUMNS = ("phase", "epoch", "nll_oracle", "nll_test", "wall_seconds")
@@ -46,8 +46,7 @@ class LearningCurve:
         The evaluation stream depends on (seed, run, epoch) only: evaluating never shifts the training
         stream, and evaluating the same model at the same epoch again gives the same numbers. Runs
         draw independent samples, as the t-tests between them assume (shared ones would correlate)."""
-        key = hashlib.sha256(f"{self.seed}/{self.run}/{epoch}".encode()).digest()  # stable, unlike hash()
-        rng = torch.Generator().manual_seed(int.from_bytes(key[:8], "little"))
+        rng = keyed_rng(self.seed, self.run, epoch)
         return nll_oracle(self.oracle, generator, self.num_samples, rng, self.batch_size)
 
     def record(self, phase: str, epoch: int, generator: Generator, wall_seconds: float) -> dict:

@@ -1,8 +1,9 @@
 """PG-BLEU, the paper's baseline: SeqGAN's policy gradient with BLEU in place of the discriminator.
 
-The reward of a prefix is the mean BLEU-n of its N Monte Carlo completions against the training set
-(the references), that of a full sequence its own BLEU. ``ReferenceSet`` scores each completion in
-O(T) with nltk's exact arithmetic, so the ~20k completions of one step cost well under a second.
+The reward of a prefix is the mean BLEU-n of its N Monte Carlo completions against the references (the
+training set, or its leading fraction: ``reference_sequences``), that of a full sequence its own BLEU.
+``ReferenceSet`` scores each completion in O(T) with nltk's exact arithmetic, so the ~20k completions of
+one step cost well under a second.
 """
 
 from __future__ import annotations
@@ -12,6 +13,12 @@ import torch
 from seqgan import rollout
 from seqgan.metrics.bleu import ReferenceSet
 from seqgan.models.generator import Generator
+
+
+def reference_sequences(train: torch.Tensor, fraction: float) -> torch.Tensor:
+    """The leading ``fraction`` of the training sequences (N, T), at least one: the BLEU references. The
+    oracle's samples are independent draws, so the leading ones are as random a subset as any."""
+    return train[: max(1, round(fraction * len(train)))]
 
 
 def bleu_rewards(

@@ -33,7 +33,9 @@ def train(
     grad_clip: float,
     rng: torch.Generator,
 ) -> None:
-    """``epochs`` epochs of Scheduled Sampling; in the n-th (n >= 1) the true token is fed with ``probability(n)``."""
+    """``epochs`` epochs of Scheduled Sampling; in the n-th (n >= 1) the true token is fed with ``probability(n)``.
+    ``run`` starts from the pretrained generator (its epochs continue pretraining's) or an untrained one (epoch 0):
+    n counts this run's epochs either way."""
     for epoch in run.epochs(epochs):
         p = probability(epoch - run.start_epoch)
         loss = scheduled_sampling_epoch(run.generator, optimizer, data, batch_size, grad_clip, p, rng, epoch)

@@ -15,7 +15,7 @@
 #                      Table 1 row (random_DEFINITION, mle, scheduled_sampling, pg_bleu, seqgan,
 #                      constant_reward) and Figure 3 strategy (strategy_NAME), each with generator.pt,
 #                      best.pt, curve.csv, nll_final.csv, nll_best.csv. A corpus: mle and seqgan, with
-#                      their scores and samples; real/ scores the test split itself.
+#                      their scores and samples; real/ scores eval.num_samples training sequences.
 # Checkpoint folders (.../checkpoints, .../d_checkpoints) are deliberately not declared outputs:
 # Snakemake would delete them when a job fails, and the CLI resumes from them on the next run.
 import shlex
@@ -86,6 +86,25 @@ def oracle_inputs(wildcards):
     return inputs
 
 
+def scheduled_sampling_inputs(wildcards):
+    """Scheduled Sampling's inputs: the pretrained generator only when the run starts from it
+    (`scheduled_sampling.init: pretrained`); from scratch it needs no pretraining."""
+    inputs = {
+        "config": step_config_file("scheduled_sampling"),
+        "oracle": rules.oracle.output.oracle,
+        "train": rules.oracle.output.train,
+        "test": rules.oracle.output.test,
+    }
+    if config["synthetic"]["scheduled_sampling"]["init"] == "pretrained":
+        inputs["init"] = job_output("pretrain", "generator", seed=wildcards.seed)
+    return inputs
+
+
+def trained_synthetic_generator(wildcards):
+    """The final generator of the synthetic run a quality_diversity job sweeps (wildcard `trained`)."""
+    return run_file(wildcards.trained, wildcards.seed, "generator")
+
+
 def synthetic_job(run, seed):
     """(rule, wildcards) of a synthetic job of `seed`, given its run folder (random_DEFINITION, seqgan,
     strategy_NAME) or its step, which names the rule (pretrain, pretrain_discriminator, mle, ...).
@@ -152,6 +171,11 @@ def oracle_params_arg(wildcards, input):
     return f"--params {shlex.quote(input.params)}" if "params" in input.keys() else ""
 
 
+def init_arg(wildcards, input):
+    """`--init PATH` when the job has an `init` input (scheduled_sampling_inputs)."""
+    return f"--init {shlex.quote(input.init)}" if "init" in input.keys() else ""
+
+
 def sibling(name):
     """Params function: the folder `name` beside the rule's first output (used for checkpoints)."""
     return lambda wildcards, output: str(Path(output[0]).parent / name)
@@ -166,6 +190,13 @@ def experiment_args(wildcards, input):
     if "oracle" in input.keys():
         return f"--oracle {shlex.quote(input.oracle)}"
     return ""
+
+
+def sweep_data_args(wildcards, input):
+    """The data of a quality-diversity job: the oracle and its test set, or a corpus's folder."""
+    if "data" in input.keys():
+        return f"--data {shlex.quote(str(Path(input.data[0]).parent))}"
+    return f"--oracle {shlex.quote(input.oracle)} --test {shlex.quote(input.test)}"
 
 
 def generator_output_args(wildcards, output):
@@ -250,6 +281,49 @@ def strategy_inputs(wildcards):
     return inputs
 
 
+def quality_diversity_runs(experiment):
+    """The trained generators an experiment's quality-diversity figure compares: the synthetic Table 1
+    rows that train one (not Random), or a corpus's MLE and SeqGAN."""
+    if experiment == "synthetic":
+        return [run for run in table1_runs() if not run.startswith("random_")]
+    return ["mle", "seqgan"]
+
+
+def quality_diversity_jobs(experiment):
+    """(rule, wildcards) of every sweep of `experiment`: one per trained generator and seed."""
+    if experiment == "synthetic":
+        return [
+            ("quality_diversity", {"seed": seed, "trained": run})
+            for seed in seeds()
+            for run in quality_diversity_runs(experiment)
+        ]
+    return [
+        ("corpus_quality_diversity", {"corpus": experiment, "seed": seed, "method": m})
+        for seed in seeds()
+        for m in quality_diversity_runs(experiment)
+    ]
+
+
+def quality_diversity_inputs(wildcards):
+    """Each sweep of the experiment, keyed sweep__METHOD__SEED (run_args makes the CLI's arguments)."""
+    return {
+        f"sweep__{job.get('trained', job.get('method'))}__{job['seed']}": job_output(
+            rulename, "sweep", **job
+        )
+        for rulename, job in quality_diversity_jobs(wildcards.experiment)
+    }
+
+
+def quality_diversity_targets(experiment):
+    """The experiment's quality-diversity figure, its means and summary (none without a trained model)."""
+    if not quality_diversity_runs(experiment):
+        return []
+    return [
+        job_output("report_quality_diversity", kind, experiment=experiment)
+        for kind in ("csv", "md", "figure")
+    ]
+
+
 def report_corpus_inputs(wildcards):
     """Each row's scores and metrics, keyed KIND__ROW."""
     inputs = {}
@@ -264,7 +338,7 @@ def synthetic_targets():
     targets = list(rules.report_synthetic.output)
     if config["synthetic"]["strategies"]:
         targets += rules.report_strategies.output
-    return targets
+    return targets + quality_diversity_targets("synthetic")
 
 
 def corpus_targets(corpus=None):
@@ -275,6 +349,7 @@ def corpus_targets(corpus=None):
             job_output("report_corpus", kind, corpus=name)
             for kind in ("table_csv", "table_md")
         ]
+        targets += quality_diversity_targets(name)
         for evaluate, render, job in corpus_rows(name).values():
             targets.append(job_output(evaluate, "samples", **job))
             if name == "music":
@@ -293,6 +368,7 @@ def benchmarked_jobs():
     )
     jobs = [("oracle", {})]
     jobs += [synthetic_job(run, seed) for seed in seeds() for run in runs]
+    jobs += quality_diversity_jobs("synthetic")
     for corpus in CORPORA:
         jobs += [
             ("corpus", {"corpus": corpus}),
@@ -305,6 +381,7 @@ def benchmarked_jobs():
             jobs += [
                 ("corpus_evaluate", {**job, "method": m}) for m in ("mle", "seqgan")
             ]
+        jobs += quality_diversity_jobs(corpus)
     return jobs
 
 
@@ -365,6 +442,21 @@ def report_page_items():
     for method, (_, render, job) in shown["music"].items():
         items.append(("piano-roll", method, job_output(render, "piano_roll", **job)))
         items.append(("midi", method, job_output(render, "midi", **job)))
+    for experiment in EXPERIMENTS:
+        if quality_diversity_runs(experiment):
+            outputs = rules.report_quality_diversity.output
+            items += [
+                (
+                    "quality-diversity",
+                    experiment,
+                    outputs.md.format(experiment=experiment),
+                ),
+                (
+                    "quality-diversity-figure",
+                    experiment,
+                    outputs.figure.format(experiment=experiment),
+                ),
+            ]
     items += [("benchmark", name, path) for name, path in benchmark_files()]
     items += [("log", name, path) for name, path in discriminator_logs()]
     return items

@@ -1,5 +1,7 @@
-# The real corpora's scores (Tables 2-4): each model's samples against the test split, and the test
-# split itself against the training split (the paper's "real data" row); music also rendered.
+# The real corpora's scores (Tables 2-4), on two reference bases (seqgan/metrics/corpus_scores.py):
+# "paper" = the whole corpus (comparable with the paper), "leak_free" = the test split. Each model's
+# samples, and the paper's "real data" row (eval.num_samples training sequences, each left out of its own
+# references), are scored the same way against the same references; music also rendered.
 
 
 rule corpus_evaluate:

@@ -1,6 +1,7 @@
 # Per seed, the rows of Table 1 and the runs of Figure 3, then the real corpora's MLE and SeqGAN.
 # Every trained method starts from the same pretrained generator (SeqGAN and its strategies also from
-# the same pretrained discriminator); see run_outputs for what each synthetic run writes.
+# the same pretrained discriminator; Scheduled Sampling unless its config says scratch); see run_outputs
+# for what each synthetic run writes.
 # Runtimes (minutes) are for the paper's settings on a few CPU cores; a GPU needs far less.
 
 
@@ -69,25 +70,41 @@ rule mle:
 
 
 # Scheduled Sampling (Bengio et al. 2015): as MLE, feeding the generator its own tokens ever more often.
-use rule mle as scheduled_sampling with:
+# From the pretrained generator and its Adam state, or, with `scheduled_sampling.init: scratch`, from the
+# seed's untrained one: then the pretrained generator is no input (nor is pretraining run for it).
+# --epochs is the count `scheduled_sampling.epochs: null` stands for: SeqGAN's adversarial iterations.
+rule scheduled_sampling:
     input:
-        config=step_config_file("scheduled_sampling"),
-        oracle=rules.oracle.output.oracle,
-        train=rules.oracle.output.train,
-        test=rules.oracle.output.test,
-        init=rules.pretrain.output.generator,
+        unpack(scheduled_sampling_inputs),
     output:
         **run_outputs("scheduled_sampling"),
     log:
         "logs/synthetic/seed{seed}/scheduled_sampling.log",
     benchmark:
         "benchmarks/synthetic/seed{seed}/scheduled_sampling.tsv"
+    conda:
+        "../envs/seqgan.yaml"
+    threads: 4
+    resources:
+        gpu=GPUS_PER_JOB,
+        runtime=480,
+        mem_mb=4000,
     params:
-        verb="scheduled-sampling",
+        epochs=config["synthetic"]["adversarial"]["iterations"],
+        init=init_arg,
+        experiment=experiment_args,
+        outputs=generator_output_args,
+        checkpoints=sibling("checkpoints"),
+        device=config["device"],
+    shell:
+        "python -m seqgan scheduled-sampling {params.experiment} --config {input.config:q}"
+        " --train {input.train:q} --test {input.test:q} {params.init} --epochs {params.epochs}"
+        " {params.outputs} --checkpoint-dir {params.checkpoints:q}"
+        " --seed {wildcards.seed} --threads {threads} --device {params.device} > {log:q} 2>&1"
 
 
-# PG-BLEU: SeqGAN's policy gradient with BLEU rewards of Monte Carlo completions (the training data
-# as references) instead of a discriminator's.
+# PG-BLEU: SeqGAN's policy gradient with BLEU rewards of Monte Carlo completions (the training data, or
+# its leading `pg_bleu.reference_fraction`, as references) instead of a discriminator's.
 rule pg_bleu:
     input:
         config=step_config_file("pg_bleu"),
