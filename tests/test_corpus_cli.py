@@ -24,6 +24,7 @@ from seqgan.data.corpus import Corpus
 from seqgan.data.download import REGISTRY, sha256_of
 from seqgan.data.tokens import load_tokens
 from seqgan.data.vocab import UNK
+from seqgan.metrics import corpus_scores
 from seqgan.metrics.real_bleu import sample_indices
 from seqgan.models.generator import Generator
 from seqgan.models.saved import save_generator
@@ -88,6 +89,10 @@ def test_max_train_keeps_an_evenly_spread_sample_and_says_so(tmp_path, pin):
     assert torch.equal(limited.splits["train"], full.splits["train"][[0, 3, 6]])  # 9 training poems, every third
     assert torch.equal(limited.splits["test"], full.splits["test"])
     assert limited.stats["train_limited"] == {"from": 9, "to": 3}
+    # The six left out stay in the folder, as split "unused": the paper basis's references hold the whole corpus.
+    assert torch.equal(limited.splits["unused"], full.splits["train"][[1, 2, 4, 5, 7, 8]])
+    whole = corpus_scores.references(limited.splits)["paper"]
+    assert sorted(map(tuple, whole.tolist())) == sorted(map(tuple, torch.cat(list(full.splits.values())).tolist()))
 
 
 def test_keep_punctuation_gives_the_24_token_lines(tmp_path, pin):

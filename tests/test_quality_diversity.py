@@ -78,7 +78,28 @@ def test_findings_say_whether_a_method_beats_mle_at_equal_diversity():
     assert "MLE at temperature 0.80 reaches the same diversity with 8.5000" in by_method["seqgan"]
     assert "SeqGAN is better than MLE at equal diversity (+0.3000" in by_method["seqgan"]
     assert "PG-BLEU is no better than MLE at equal diversity (-0.1000" in by_method["pg_bleu"]
-    assert "outside the diversity range" in by_method["constant_reward"]
+    # (14, 7.5): less diverse than MLE anywhere, better than its least diverse point (12, 8.0): no verdict.
+    assert (
+        "less diverse than MLE at every swept temperature (MLE at temperature 0.6 has 12.0000 and 8.0000)"
+        in (by_method["constant_reward"])
+    )
+    assert "outside MLE's swept range, so no comparison at equal diversity" in by_method["constant_reward"]
+
+
+@pytest.mark.parametrize(
+    "point, verdict",
+    [
+        ((14.0, 8.5), ("less diverse than MLE at every swept temperature (MLE at temperature 0.6 has 12.0000 and 8.0000); "
+                      "SeqGAN is both less diverse and no better: MLE dominates it.")),
+        ((8.0, 9.5), ("more diverse than MLE at every swept temperature (MLE at temperature 1.4 has 9.0000 and 10.0000); "
+                     "SeqGAN is both more diverse and better: it dominates MLE's sweep.")),
+        ((8.0, 10.5), "outside MLE's swept range"),
+    ],
+)  # fmt: skip
+def test_a_point_beyond_mles_sweep_is_compared_with_its_nearest_end(point, verdict):
+    curves = qd.mean_curves({("mle", 1): sweep(MLE), ("seqgan", 1): sweep([(1.0, *point)])})
+    (line,) = qd.findings("synthetic", curves, qd.axes("synthetic", list(curves["mle"][0])))
+    assert verdict in line
 
 
 def test_corpus_axes_use_the_leak_free_basis_and_higher_bleu_is_better():

@@ -145,7 +145,11 @@ def test_poems_table_by_hand_on_both_bases(tmp_path, poem_runs):
     assert free["Real data"] == ["0.5200", "–", "0.7000", "1"]
     # The notes: both bases with their reference counts, the paper's human scores (not reproducible), the
     # smoothing, the <unk> rule, the real data's count, the sequences behind the p-value.
-    assert "the whole corpus (train + valid + test), 40 sequences." in md and "the test split, 4 sequences," in md
+    assert (
+        "the whole corpus (train, including any training sequences `data.max_train` left out, + valid + test), 40 sequences."
+        in md
+        and "the test split, 4 sequences," in md
+    )
     assert all(str(PAPER_HUMAN) in md for PAPER_HUMAN in (0.4165, 0.5356, 0.6011))
     assert "the paper names none): none. `<unk>`" in md and "`<pad>`" not in md
     assert "- **Real data**: 3 sequences of the training split" in md and "leave-one-out" in md
@@ -182,7 +186,7 @@ def test_every_row_of_a_table_has_the_same_reference_counts(tmp_path):
     corpora.write_table("poems", runs, tmp_path / "t.csv", tmp_path / "t.md")
     assert [row["n_references"] for row in read_csv(tmp_path / "t.csv").values()] == ["1234", "1234", "4", "4"]
     md = (tmp_path / "t.md").read_text(encoding="utf-8")
-    assert "(train + valid + test), 1,234 sequences." in md and "the test split, 4 sequences, which" in md
+    assert "+ valid + test), 1,234 sequences." in md and "the test split, 4 sequences, which" in md
     for method, seed, counts, found in (
         ("seqgan", 2, {"paper": 1234, "leak_free": 5}, "5 leak_free references, .* has 4"),
         ("real", None, {"paper": 1233, "leak_free": 4}, "1233 paper references, .* has 1234"),

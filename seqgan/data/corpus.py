@@ -17,7 +17,11 @@ import torch
 from seqgan import atomic
 from seqgan.data.tokens import load_tokens, save_tokens
 
-SPLITS = ("train", "valid", "test")
+SPLITS = ("train", "valid", "test")  # what preprocessing makes
+# The training sequences `data.max_train` leaves out: never trained on, but part of the corpus, so the
+# paper basis's references (the whole corpus, seqgan/metrics/corpus_scores.py) still hold them.
+UNUSED = "unused"
+WHOLE_CORPUS = ("train", UNUSED, "valid", "test")  # every split a corpus folder may hold, train first
 
 
 def load_vocab(path: str | Path) -> tuple[str, ...]:
@@ -40,21 +44,24 @@ class Corpus:
 
     def __post_init__(self):
         for split, tokens in self.splits.items():
-            if split not in SPLITS:
-                raise ValueError(f"corpus {self.name}: unknown split {split!r} (expected one of {SPLITS})")
+            if split not in WHOLE_CORPUS:
+                raise ValueError(f"corpus {self.name}: unknown split {split!r} (expected one of {WHOLE_CORPUS})")
             if tokens.dim() != 2 or len(tokens) == 0:
                 raise ValueError(f"corpus {self.name}: split {split!r} is empty or not (N, T)")
             if tokens.min() < 0 or tokens.max() >= len(self.vocab):
                 raise ValueError(f"corpus {self.name}: split {split!r} has ids outside the vocabulary")
 
     def limit_train(self, limit: int) -> Corpus:
-        """At most ``limit`` training sequences (0 = all), evenly spread over the split; the counts say so."""
+        """At most ``limit`` training sequences (0 = all), evenly spread over the split; the counts say so. The
+        others become the split ``unused``."""
         train = self.splits["train"]
         if limit == 0 or limit >= len(train):
             return self
-        kept = train[torch.arange(limit) * len(train) // limit]  # (limit, T)
+        chosen = torch.zeros(len(train), dtype=torch.bool)
+        chosen[torch.arange(limit) * len(train) // limit] = True
         stats = {**self.stats, "train_limited": {"from": len(train), "to": limit}}
-        return dataclasses.replace(self, splits={**self.splits, "train": kept}, stats=stats)
+        splits = {**self.splits, "train": train[chosen], UNUSED: train[~chosen]}  # (limit, T), (rest, T)
+        return dataclasses.replace(self, splits=splits, stats=stats)
 
     @property
     def seq_len(self) -> int:

@@ -4,8 +4,8 @@ them; the p-values compare them); Self-BLEU-n, a property of the whole set.
 
 Reference bases (``BASES``), both computed for every row, since BLEU grows steeply with the number of references:
 
-- ``paper``: the whole corpus, every split it holds (train, valid, test, in that order): comparable with the
-  paper's numbers.
+- ``paper``: the whole corpus, every split it holds (train, the training sequences ``data.max_train`` left out,
+  valid, test, in that order): comparable with the paper's numbers.
 - ``leak_free``: the test split, which no model was trained on.
 
 The real-data row is scored exactly as a model's samples, with as many sequences: ``eval.num_samples`` training
@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 import torch
 
-from seqgan.data.corpus import SPLITS
+from seqgan.data.corpus import WHOLE_CORPUS
 from seqgan.metrics import music
 from seqgan.metrics.bleu import orders_needed
 from seqgan.metrics.real_bleu import bleu, bleu_leave_one_out, reference_set, sample_indices, self_bleu
@@ -54,11 +54,11 @@ class CorpusScores:
 
 def references(splits: Mapping[str, torch.Tensor]) -> dict[str, torch.Tensor]:
     """Each basis's reference sequences (R, T) from a corpus's splits (name -> (N, T) token ids)."""
-    unknown = sorted(set(splits) - set(SPLITS))
+    unknown = sorted(set(splits) - set(WHOLE_CORPUS))
     if unknown or "test" not in splits or "train" not in splits:
-        raise ValueError(f"splits: expected train, test and optionally valid, got {', '.join(splits)}")
+        raise ValueError(f"splits: expected train, test and optionally unused, valid; got {', '.join(splits)}")
     # Train first: a training sequence's row in the whole corpus is its index in the train split.
-    return {"paper": torch.cat([splits[s] for s in SPLITS if s in splits]), "leak_free": splits["test"]}
+    return {"paper": torch.cat([splits[s] for s in WHOLE_CORPUS if s in splits]), "leak_free": splits["test"]}
 
 
 def real_data(splits: Mapping[str, torch.Tensor], count: int) -> tuple[torch.Tensor, list[int]]:

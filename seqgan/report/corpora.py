@@ -212,7 +212,7 @@ def _notes(corpus_key: str, label: str, smoothing: str, rows: list[dict]) -> lis
             "they are scored against the same reference set. Every row here is scored against two."
         ),
         (
-            "- **Paper basis** (first table): the references are the whole corpus (train + valid + test), "
+            "- **Paper basis** (first table): the references are the whole corpus (train, including any training sequences `data.max_train` left out, + valid + test), "
             f"{references['paper']} sequences. The paper's real-data BLEU-2 on poems (0.746) is what scoring "
             "against about the whole corpus gives, so its model rows were most likely scored that way too: this is the "
             "basis to set beside the paper's numbers. It rewards reproducing training text: a model that copies "

@@ -1,8 +1,9 @@
 """A real corpus's evaluated runs as Tables 2-4 read them: the two files ``python -m seqgan evaluate`` writes per
 (method, seed), each number in one of them.
 
-Every sequence is scored on two reference bases (BASES): ``paper``, the whole corpus (train + valid + test) as
-references, as the paper most likely scored; ``leak_free``, the test split, which no model saw.
+Every sequence is scored on two reference bases (BASES): ``paper``, the whole corpus (every split, unused
+training sequences included) as references, as the paper most likely scored; ``leak_free``, the test split, which
+no model saw.
 
 - ``scores.csv``: one row per scored sequence; a column ``{basis}_bleu{n}`` per basis and configured BLEU order n,
   and ``{basis}_mse`` (music only), every metric on both bases (e.g. ``paper_bleu2,leak_free_bleu2``); floats

@@ -108,7 +108,10 @@ def choices(inputs: ReportInputs) -> list[str]:
     limited = {key: n for key, n in max_train.items() if n}
     if limited:
         subset = ", ".join(f"{key} {n:,}" for key, n in limited.items())
-        lines.append(f"- **Training subset** (`data.max_train`, not the paper's): {subset} training sequences.")
+        lines.append(
+            f"- **Training subset** (`data.max_train`, not the paper's): {subset} training sequences; the rest are "
+            "never trained on but stay among the paper basis's references (the whole corpus)."
+        )
     return [*lines, ""]
 
 

@@ -140,9 +140,7 @@ def findings(experiment: str, curves: dict[str, list[dict]], ax: Axes) -> list[s
         name = LABELS[method]
         where = f"{name} at temperature 1 ({ax.x_label.split(' (')[0]} {own[ax.x]:.4f}, {ax.y_label.split(' (')[0]} {own[ax.y]:.4f})"
         if found is None:
-            lines.append(
-                f"- {where}: outside the diversity range MLE's sweep covers, so no comparison at equal diversity."
-            )
+            lines.append(f"- {where}: {_outside(curves['mle'], ax, own, name)}")
             continue
         mle_y, mle_t = found
         gain = (mle_y - own[ax.y]) if ax.y_lower_is_better else (own[ax.y] - mle_y)
@@ -152,6 +150,22 @@ def findings(experiment: str, curves: dict[str, list[dict]], ax: Axes) -> list[s
             f"{verdict} MLE at equal diversity ({'+' if gain > 0 else ''}{gain:.4f} in quality)."
         )
     return lines
+
+
+def _outside(mle: list[dict], ax: Axes, own: dict, name: str) -> str:
+    """What can be said of a point whose diversity MLE's sweep does not reach: against MLE's nearest end."""
+    less_diverse = own[ax.x] > max(row[ax.x] for row in mle)  # lower x is more diverse on both kinds of axes
+    end = (max if less_diverse else min)(mle, key=lambda row: row[ax.x])
+    better = own[ax.y] < end[ax.y] if ax.y_lower_is_better else own[ax.y] > end[ax.y]
+    side = "less" if less_diverse else "more"
+    at_end = f"MLE at temperature {end['temperature']:g} has {end[ax.x]:.4f} and {end[ax.y]:.4f}"
+    if less_diverse and not better:
+        verdict = f"{name} is both less diverse and no better: MLE dominates it"
+    elif not less_diverse and better:
+        verdict = f"{name} is both more diverse and better: it dominates MLE's sweep"
+    else:
+        verdict = "outside MLE's swept range, so no comparison at equal diversity (widen the temperatures)"
+    return f"{side} diverse than MLE at every swept temperature ({at_end}); {verdict}."
 
 
 def summary(experiment: str, curves: dict[str, list[dict]], ax: Axes, temperatures: list[float]) -> str:
