@@ -172,7 +172,8 @@ def oracle_params_arg(wildcards, input):
 
 
 def init_arg(wildcards, input):
-    """`--init PATH` when the job has an `init` input (scheduled_sampling_inputs)."""
+    """`--init PATH` when the job has an `init` input: the pretrained generator (none for a Scheduled Sampling
+    run from scratch, scheduled_sampling_inputs)."""
     return f"--init {shlex.quote(input.init)}" if "init" in input.keys() else ""
 
 

@@ -58,13 +58,14 @@ rule mle:
     params:
         verb="mle",
         epochs=config["synthetic"]["adversarial"]["iterations"],
+        init=init_arg,
         experiment=experiment_args,
         outputs=generator_output_args,
         checkpoints=sibling("checkpoints"),
         device=config["device"],
     shell:
         "python -m seqgan {params.verb} {params.experiment} --config {input.config:q}"
-        " --train {input.train:q} --test {input.test:q} --init {input.init:q} --epochs {params.epochs}"
+        " --train {input.train:q} --test {input.test:q} {params.init} --epochs {params.epochs}"
         " {params.outputs} --checkpoint-dir {params.checkpoints:q}"
         " --seed {wildcards.seed} --threads {threads} --device {params.device} > {log:q} 2>&1"
 
@@ -73,7 +74,7 @@ rule mle:
 # From the pretrained generator and its Adam state, or, with `scheduled_sampling.init: scratch`, from the
 # seed's untrained one: then the pretrained generator is no input (nor is pretraining run for it).
 # --epochs is the count `scheduled_sampling.epochs: null` stands for: SeqGAN's adversarial iterations.
-rule scheduled_sampling:
+use rule mle as scheduled_sampling with:
     input:
         unpack(scheduled_sampling_inputs),
     output:
@@ -82,25 +83,8 @@ rule scheduled_sampling:
         "logs/synthetic/seed{seed}/scheduled_sampling.log",
     benchmark:
         "benchmarks/synthetic/seed{seed}/scheduled_sampling.tsv"
-    conda:
-        "../envs/seqgan.yaml"
-    threads: 4
-    resources:
-        gpu=GPUS_PER_JOB,
-        runtime=480,
-        mem_mb=4000,
     params:
-        epochs=config["synthetic"]["adversarial"]["iterations"],
-        init=init_arg,
-        experiment=experiment_args,
-        outputs=generator_output_args,
-        checkpoints=sibling("checkpoints"),
-        device=config["device"],
-    shell:
-        "python -m seqgan scheduled-sampling {params.experiment} --config {input.config:q}"
-        " --train {input.train:q} --test {input.test:q} {params.init} --epochs {params.epochs}"
-        " {params.outputs} --checkpoint-dir {params.checkpoints:q}"
-        " --seed {wildcards.seed} --threads {threads} --device {params.device} > {log:q} 2>&1"
+        verb="scheduled-sampling",
 
 
 # PG-BLEU: SeqGAN's policy gradient with BLEU rewards of Monte Carlo completions (the training data, or
