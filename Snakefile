@@ -2,7 +2,8 @@
 #   snakemake --cores all                                          # the paper's settings
 #   snakemake --cores all --configfile config/presets/quick.yaml   # the whole pipeline on a laptop CPU
 # Run from the repository root: config/ is read from the working directory and the rules call
-# `python -m seqgan`. Execution defaults (cores, resources) live in profiles/default.
+# `python -m seqgan`. Execution defaults (cores, default resources) live in profiles/default; how the
+# jobs use this machine (device, GPU slots, threads) is planned once in workflow/rules/common.smk.
 import sys
 
 from snakemake.utils import min_version

@@ -336,6 +336,8 @@ def test_checks_across_keys_name_them(tiny_config, key, value, message):
          "config keys 'poems.data.test_fraction/valid_fraction': need test + valid < 1"),
         ("obama", {"data.min_tokens": 40}, "config key 'obama.data.min_tokens': must be <= 'obama.data.seq_len'"),
         ("music", {"metrics.self_bleu_sample": 10**6}, "config key 'music.metrics.self_bleu_sample': 1000000 exceeds"),
+        ("obama", {"data.max_train": 1999},
+         "config key 'obama.data.max_train': 1999 training sequences, fewer than the 2000 real-data sequences scored"),
         ("poems", {"discriminator.filter_sizes": [21], "discriminator.num_filters": [1]},
          "config key 'poems.discriminator.filter_sizes': width 21 exceeds the sequence length 20"),
     ],
@@ -402,6 +404,51 @@ def test_an_absurd_size_or_seed_stops_the_workflow_with_its_bound(key, value, me
     with pytest.raises(ConfigError) as info:
         config.validate_workflow(set_key(CONFIGS["paper"], key, value))
     assert str(info.value).startswith(message) and "\n" not in str(info.value), info.value
+
+
+# ---------------------------------------------------------------------------------------------- the machine's keys
+# Issue 15: where the jobs run (gpus, jobs_per_gpu, threads); seqgan/resources.py plans with them.
+
+
+@pytest.mark.parametrize(
+    "key, value, message",
+    [
+        ("gpus", "some", "config key 'gpus': must match ^all$, got 'some'"),
+        ("gpus", "all\n", "config key 'gpus': must match ^all$, got 'all\\n'"),
+        ("gpus", 0, "config key 'gpus': expected a string or a list, got 0"),
+        ("gpus", [0, 0], "config key 'gpus': needs unique entries, got [0, 0]"),
+        ("gpus", [-1], "config key 'gpus[0]': must be >= 0, got -1"),
+        ("gpus", [0, "1"], "config key 'gpus[1]': expected an integer, got '1'"),
+        ("gpus", [1024], "config key 'gpus[0]': must be <= 1023, got 1024"),
+        ("jobs_per_gpu", 0, "config key 'jobs_per_gpu': must be >= 1, got 0"),
+        ("jobs_per_gpu", 65, "config key 'jobs_per_gpu': must be <= 64, got 65"),
+        ("jobs_per_gpu", 2.0, "config key 'jobs_per_gpu': expected an integer, got 2.0"),
+        ("threads", 0, "config key 'threads': must be >= 1, got 0"),
+        ("threads", 1025, "config key 'threads': must be <= 1024, got 1025"),
+        ("threads", "all", "config key 'threads': must match ^auto$, got 'all'"),
+        ("threads", 2.5, "config key 'threads': expected an integer or a string, got 2.5"),
+    ],
+)  # fmt: skip
+def test_a_bad_machine_key_is_one_line_naming_it(key, value, message):
+    with pytest.raises(ConfigError) as info:
+        config.validate_workflow(set_key(CONFIGS["paper"], key, value))
+    assert str(info.value) == message
+
+
+@pytest.mark.parametrize(
+    "key, values",
+    [("gpus", ["all", [], [0], [3, 1], [1023]]), ("jobs_per_gpu", [1, 64]), ("threads", ["auto", 1, 1024])],
+)
+def test_the_machine_keys_take_their_choices_and_bounds(key, values):
+    for value in values:
+        config.validate_workflow(set_key(CONFIGS["paper"], key, value))
+
+
+def test_the_paper_config_plans_from_the_machine():
+    """The defaults: every GPU of the machine, one job per GPU, threads from the cores (config/config.yaml)."""
+    assert {key: CONFIGS["paper"][key] for key in ("device", "gpus", "jobs_per_gpu", "threads")} == {
+        "device": "auto", "gpus": "all", "jobs_per_gpu": 1, "threads": "auto"
+    }  # fmt: skip
 
 
 def test_the_bounds_themselves_are_accepted():

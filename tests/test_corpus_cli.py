@@ -18,6 +18,7 @@ import torch
 import yaml
 from nltk.translate.bleu_score import sentence_bleu
 
+from seqgan import job_record
 from seqgan.cli import main
 from seqgan.data import nottingham
 from seqgan.data.corpus import Corpus
@@ -259,6 +260,24 @@ def test_evaluate_scores_both_rows_on_both_bases(tmp_path):
     plain = own_unks(whole + samples, 0)
     expected = [[nltk_bleu2(plain[:15], h), nltk_bleu2(plain[12:15], h)] for h in plain[15:]]
     assert read_scores(tmp_path / "mle" / "scores.csv")[1] == expected
+
+
+def test_the_scoring_verbs_record_where_they_ran(tmp_path):
+    """evaluate (the real-data row: no model, so the CPU even where auto would pick a GPU; a model: on its
+    device) and quality-diversity."""
+    corpus = made_up_corpus(tmp_path / "data", "poems", (UNK, *CHARS[:5]), 20)
+    save_generator(Generator(len(corpus.vocab), 8, 8, 20), tmp_path / "generator.pt", epoch=1)
+    model = ["--method=mle", "--seed=3", f"--generator={tmp_path / 'generator.pt'}", "--device=cpu"]
+    for row, extra in (("real", ["--method=real", "--device=auto"]), ("mle", model)):
+        (tmp_path / row).mkdir()
+        record = f"--provenance={tmp_path / row}.json"
+        assert evaluate("poems", tmp_path / "data", tmp_path / row, 4, *extra, record) == 0
+    config, data = f"--config={tmp_path / 'mle' / 'config.json'}", f"--data={tmp_path / 'data'}"
+    out, record = f"--out={tmp_path / 'sweep.csv'}", f"--provenance={tmp_path / 'sweep.json'}"
+    assert main(["quality-diversity", "poems", config, data, *model, out, record]) == 0
+    for name in ("real", "mle", "sweep"):
+        record = job_record.read(tmp_path / f"{name}.json")
+        assert (record.device, record.gpu, record.precision) == ("cpu", None, "fp32"), name
 
 
 def test_evaluate_music_adds_mse_on_both_bases(tmp_path):

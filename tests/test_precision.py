@@ -1,5 +1,5 @@
 """Precision chosen by the hardware: the decision on both answers of the probe, the probe itself, and what a
-job with a discriminator resolves, logs and hands its training (the report reads the log back: test_report_page)."""
+job with a discriminator resolves, logs, hands its training and records (the report reads the record back)."""
 
 from __future__ import annotations
 
@@ -7,12 +7,13 @@ import inspect
 import json
 import logging
 import platform
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
 import torch
 
-from seqgan import cli
+from seqgan import cli, job_record
 from seqgan import device as devices
 from seqgan.report import compute
 from seqgan.train import discriminator as d_training
@@ -72,12 +73,15 @@ def test_the_probe_says_no_when_the_private_probes_are_missing(monkeypatch):
 
 # ---------------------------------------------------------------- through the CLI
 
+RECORDS = Path("benchmarks/synthetic/seed1")  # each job's record beside its benchmark file, as in the workflow
+
 
 @pytest.fixture
 def discriminator_job(tmp_path, make_config, monkeypatch, caplog):
     """Runs random (no discriminator), then pretrain-discriminator (one round) at a given precision and probe answer; returns
-    the precision each discriminator round was handed and each job's log. The rounds themselves are skipped:
-    only the value they receive is under test (and emulated bf16 would be slow)."""
+    the precision each discriminator round was handed and each job's log; their records of where they ran are
+    RECORDS/JOB.json. The rounds themselves are skipped: only the value they
+    receive is under test (and emulated bf16 would be slow)."""
     real = d_training.round_of_training
     handed = []
 
@@ -90,7 +94,8 @@ def discriminator_job(tmp_path, make_config, monkeypatch, caplog):
 
     def job(*argv: str) -> list[logging.LogRecord]:
         caplog.clear()
-        assert cli.main([*argv, "--seed", "1", "--threads", "1", "--device", "cpu"]) == 0
+        record = RECORDS / f"{argv[0].replace('-', '_')}.json"
+        assert cli.main([*argv, "--seed", "1", "--threads", "1", "--device", "cpu", "--provenance", str(record)]) == 0
         return list(caplog.records)
 
     def run(requested: str, native: bool):
@@ -113,6 +118,7 @@ def discriminator_job(tmp_path, make_config, monkeypatch, caplog):
         )
         return handed, random, d
 
+    monkeypatch.chdir(tmp_path)  # RECORDS relative, as the workflow passes them: the report labels jobs by path
     return run
 
 
@@ -130,14 +136,24 @@ def test_a_discriminator_job_resolves_once_logs_and_trains_in_the_resolved_preci
     assert messages(d, logging.INFO, "precision=") == [line]
     assert len(messages(d, logging.WARNING, "precision bf16")) == (requested == "bf16" and not native)
     assert not messages(random, logging.INFO, "precision=") and not messages(random, logging.WARNING, "bf16")
+    # Each job records the precision it ran in: the resolved one, and fp32 without a discriminator.
+    assert job_record.read(RECORDS / "pretrain_discriminator.json").precision == expected
+    assert job_record.read(RECORDS / "random.json").precision == "fp32"
 
 
-def test_the_report_reads_back_the_line_a_job_logs(tmp_path):
-    for requested, native, expected in CHOICES:
-        line = devices.precision_line(requested, devices.choose_precision(requested, native, "cpu"))
-        log = tmp_path / "job.log"
-        log.write_text(f"2025-01-01 12:00:00,000 INFO seqgan: {line}\nround phase=pretrain_discriminator round=1\n")
-        assert compute.read_precision(log) == expected
+def test_the_report_shows_the_precision_each_job_recorded(discriminator_job):
+    discriminator_job("auto", True)  # native bf16: the discriminator in bf16, random in fp32
+    benchmarks = []
+    for rule in ("random", "pretrain_discriminator"):
+        (RECORDS / f"{rule}.tsv").write_text("s\tmax_rss\n1.5\t100\n")
+        benchmarks.append((rule, RECORDS / f"{rule}.tsv"))
+    records = [(rule, RECORDS / f"{rule}.json") for rule, _ in benchmarks]
+    rows = [line.split(" | ") for line in compute.section(benchmarks, records) if line.startswith("| synthetic/")]
+    # Job, Rule, Jobs, sum, longest, memory, Device, Precision
+    assert [(row[0], row[6], row[7]) for row in rows] == [
+        ("| synthetic/random", "cpu", "fp32"),
+        ("| synthetic/pretrain_discriminator", "cpu", "bf16"),
+    ]
 
 
 @pytest.mark.skipif(platform.libc_ver()[0] != "glibc", reason="mallopt is glibc's")

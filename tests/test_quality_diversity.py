@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import csv
 import json
+import math
+import statistics
 from pathlib import Path
 
 import pytest
@@ -36,11 +38,11 @@ def test_synthetic_sweep_equals_direct_computation():
     for row in rows:
         t = row["temperature"]
         samples = model.sample(30, keyed_rng(7, "mle", "quality_diversity"), 16, t)  # the same uniforms at every t
-        assert row["nll_oracle"] == sequence_nll(oracle, samples).mean().item()
-        assert row["nll_test"] == sequence_nll(model, test, temperature=t).mean().item()
-    # A sharper generator covers less of the oracle's data: NLL-test is lowest near temperature 1 here,
-    # and temperatures change the samples (the points are not one point thrice).
-    assert len({row["nll_oracle"] for row in rows}) == 3
+        quality, coverage = sequence_nll(oracle, samples), sequence_nll(model, test, temperature=t)
+        assert row["nll_oracle"] == quality.mean().item() and row["nll_test"] == coverage.mean().item()
+        assert row["nll_oracle_se"] == pytest.approx(statistics.stdev(quality.tolist()) / math.sqrt(30), rel=1e-12)
+        assert row["nll_test_se"] == pytest.approx(statistics.stdev(coverage.tolist()) / math.sqrt(40), rel=1e-12)
+    assert len({row["nll_oracle"] for row in rows}) == 3  # temperatures change the samples
 
 
 def test_check_rows_names_a_non_finite_value():
@@ -60,9 +62,19 @@ def sweep(points) -> list[dict]:
 
 def test_mle_curve_read_at_another_diversity():
     ax = qd.axes("synthetic", ["temperature", "nll_oracle", "nll_test"])
-    assert qd.at_diversity(sweep(MLE), ax, 11.0) == pytest.approx((8.5, 0.8))
-    assert qd.at_diversity(sweep(MLE), ax, 9.0) == pytest.approx((10.0, 1.4))
+    assert qd.at_diversity(sweep(MLE), ax, 11.0) == pytest.approx((8.5, 0.0, 0.8))
+    assert qd.at_diversity(sweep(MLE), ax, 9.0) == pytest.approx((10.0, 0.0, 1.4))
     assert qd.at_diversity(sweep(MLE), ax, 13.0) is None  # outside the sweep: no extrapolation
+
+
+def test_a_u_shaped_curve_is_read_between_neighbouring_temperatures_only():
+    """A well-fit model's NLL-test is lowest near temperature 1 and rises on both sides. At NLL-test 9.5 the
+    curve passes twice: between t 0.6 and 1 (NLL-oracle 8.5) and between 1 and 1.4 (9.75); never between 0.6
+    and 1.4 (a segment that exists only after sorting by NLL-test). The better of the two is the comparison."""
+    ax = qd.axes("synthetic", ["temperature", "nll_oracle", "nll_test"])
+    u_shaped = sweep([(0.6, 10.0, 8.0), (1.0, 9.0, 9.0), (1.4, 9.8, 10.0)])
+    assert qd.at_diversity(u_shaped, ax, 9.5) == pytest.approx((8.5, 0.0, 0.8))
+    assert qd.at_diversity(u_shaped, ax, 8.9) is None
 
 
 def test_findings_say_whether_a_method_beats_mle_at_equal_diversity():
@@ -76,27 +88,41 @@ def test_findings_say_whether_a_method_beats_mle_at_equal_diversity():
     lines = qd.findings("synthetic", curves, qd.axes("synthetic", list(curves["mle"][0])))
     by_method = dict(zip(["pg_bleu", "constant_reward", "seqgan"], lines, strict=True))  # LABELS order
     assert "MLE at temperature 0.80 reaches the same diversity with 8.5000" in by_method["seqgan"]
-    assert "SeqGAN is better than MLE at equal diversity (+0.3000" in by_method["seqgan"]
-    assert "PG-BLEU is no better than MLE at equal diversity (-0.1000" in by_method["pg_bleu"]
-    # (14, 7.5): less diverse than MLE anywhere, better than its least diverse point (12, 8.0): no verdict.
+    assert "SeqGAN is better than MLE at equal diversity (+0.3000 in quality" in by_method["seqgan"]
+    assert "PG-BLEU is worse than MLE at equal diversity (-0.1000" in by_method["pg_bleu"]
+    # (14, 7.5): less diverse than every MLE point, better than the one at t 0.6 (12, 8.0): no verdict.
+    assert "MLE's sweep spans 9.0000 to 12.0000, not its diversity, so no comparison" in by_method["constant_reward"]
+
+
+def test_a_difference_within_two_standard_errors_is_not_called():
+    mle = [row | {"nll_oracle_se": 0.1} for row in sweep(MLE)]
+    seqgan = [{"temperature": 1.0, "nll_test": 11.0, "nll_oracle": 8.3, "nll_oracle_se": 0.05}]
+    curves = qd.mean_curves({("mle", 1): mle, ("seqgan", 1): seqgan})
+    (line,) = qd.findings("synthetic", curves, qd.axes("synthetic", list(curves["mle"][0])))
+    # gain 0.2 against two standard errors of the difference, 2 * hypot(0.05, 0.1) = 0.2236
     assert (
-        "less diverse than MLE at every swept temperature (MLE at temperature 0.6 has 12.0000 and 8.0000)"
-        in (by_method["constant_reward"])
+        "SeqGAN and MLE cannot be told apart at equal diversity (+0.2000 in quality; two standard errors: 0.2236)"
+        in line
     )
-    assert "outside MLE's swept range, so no comparison at equal diversity" in by_method["constant_reward"]
+
+
+def test_standard_errors_combine_over_seeds():
+    a = [{"temperature": 1.0, "nll_test": 9.0, "nll_oracle": 9.0, "nll_oracle_se": 0.3}]
+    b = [{"temperature": 1.0, "nll_test": 9.0, "nll_oracle": 9.0, "nll_oracle_se": 0.4}]
+    (row,) = qd.mean_curves({("mle", 1): a, ("mle", 2): b})["mle"]
+    assert row["nll_oracle_se"] == pytest.approx(0.25)  # sqrt(0.3² + 0.4²) / 2: the mean of two means
 
 
 @pytest.mark.parametrize(
     "point, verdict",
     [
-        ((14.0, 8.5), ("less diverse than MLE at every swept temperature (MLE at temperature 0.6 has 12.0000 and 8.0000); "
-                      "SeqGAN is both less diverse and no better: MLE dominates it.")),
-        ((8.0, 9.5), ("more diverse than MLE at every swept temperature (MLE at temperature 1.4 has 9.0000 and 10.0000); "
-                     "SeqGAN is both more diverse and better: it dominates MLE's sweep.")),
-        ((8.0, 10.5), "outside MLE's swept range"),
+        ((14.0, 8.5), ("MLE at temperature 0.6 (12.0000, 8.0000) is as diverse or more and as good or better: "
+                      "MLE dominates SeqGAN.")),
+        ((8.0, 7.5), "SeqGAN is more diverse and better than MLE at every swept temperature: it dominates them."),
+        ((8.0, 9.5), "not its diversity, so no comparison at equal diversity (widen the temperatures)."),
     ],
 )  # fmt: skip
-def test_a_point_beyond_mles_sweep_is_compared_with_its_nearest_end(point, verdict):
+def test_a_point_beyond_mles_sweep_is_compared_by_dominance(point, verdict):
     curves = qd.mean_curves({("mle", 1): sweep(MLE), ("seqgan", 1): sweep([(1.0, *point)])})
     (line,) = qd.findings("synthetic", curves, qd.axes("synthetic", list(curves["mle"][0])))
     assert verdict in line
@@ -229,7 +255,38 @@ def test_cli_corpus_sweep_scores_like_evaluate(tmp_path):
         samples = model.sample(20, keyed_rng(1, "seqgan", "quality_diversity"), 8, row["temperature"])
         m = section["metrics"]
         scores = corpus_scores.score(samples, splits, m["bleu"], m["smoothing"], (), (0,), m["self_bleu_sample"])
-        assert row == {"temperature": row["temperature"]} | {c: scores.mean(c) for c in scores.per_sequence} | {
-            f"self_bleu{n}": v for n, v in scores.self_bleu.items()
-        }
-    assert set(rows[0]) == {"temperature", "paper_bleu2", "leak_free_bleu2", "self_bleu2"}
+        expected = {"temperature": row["temperature"]}
+        for column, values in scores.per_sequence.items():
+            expected |= {column: scores.mean(column), f"{column}_se": statistics.stdev(values) / math.sqrt(20)}
+        assert row == pytest.approx(expected | {f"self_bleu{n}": v for n, v in scores.self_bleu.items()}, rel=1e-12)
+    assert set(rows[0]) == {
+        "temperature", "paper_bleu2", "paper_bleu2_se", "leak_free_bleu2", "leak_free_bleu2_se", "self_bleu2"
+    }  # fmt: skip
+
+
+def test_cli_report_writes_the_three_files_or_none(tmp_path):
+    paths = {seed: write_sweep(tmp_path / f"mle{seed}.csv", sweep(MLE)) for seed in (1, 2)}
+    seqgan = write_sweep(tmp_path / "seqgan1.csv", sweep([(0.6, 12.5, 7.9), (1.0, 11.0, 8.2), (1.4, 9.5, 9.9)]))
+    out = [
+        f"--out-{kind}={tmp_path / ('qd.' + ext)}" for kind, ext in (("csv", "csv"), ("md", "md"), ("figure", "png"))
+    ]
+    argv = [
+        "report-quality-diversity",
+        "synthetic",
+        *out,
+        "--sweep",
+        f"mle:1:{paths[1]}",
+        "--sweep",
+        f"mle:2:{paths[2]}",
+    ]
+    cli_ok(*argv, "--sweep", f"seqgan:1:{seqgan}")
+    assert "SeqGAN is better than MLE" in (tmp_path / "qd.md").read_text()
+    rows = csv.DictReader((tmp_path / "qd.csv").read_text().splitlines())
+    assert [row["n_seeds"] for row in rows] == ["2"] * 3 + ["1"] * 3
+    for path in tmp_path.glob("qd.*"):
+        path.unlink()
+    assert cli(*argv, "--sweep", f"seqgan:1:{tmp_path / 'missing.csv'}") == 1  # a bad input: no file written
+    assert not list(tmp_path.glob("qd.*"))
+    with pytest.raises(SystemExit) as usage:  # argparse's usage error names the form
+        cli(*argv, "--sweep", f"seqgan:one:{seqgan}")
+    assert usage.value.code == 2

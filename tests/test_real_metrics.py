@@ -151,18 +151,19 @@ def test_leave_one_out_equals_nltk_against_the_others():
 
 
 def corpus_splits(rng: random.Random, width: int = 8) -> dict[str, torch.Tensor]:
-    """Small splits (given out of order: the paper basis must still be train, valid, test) with a duplicate of a
-    training sequence in test."""
-    train, valid, test = (padded(rng, 4, count, width) for count in (12, 3, 5))
+    """Small splits (given out of order: the paper basis must still be train, unused, valid, test) with a
+    duplicate of a training sequence in test; ``unused``: training sequences data.max_train left out."""
+    train, unused, valid, test = (padded(rng, 4, count, width) for count in (12, 4, 3, 5))
     test[0] = list(train[4])
-    return {"test": torch.tensor(test), "train": torch.tensor(train), "valid": torch.tensor(valid)}
+    splits = {"test": test, "unused": unused, "train": train, "valid": valid}
+    return {name: torch.tensor(rows) for name, rows in splits.items()}
 
 
 def test_the_bases_references_and_the_real_data_count():
     splits = corpus_splits(random.Random(1))
     refs = corpus_scores.references(splits)
     assert list(refs) == list(BASES) == ["paper", "leak_free"]
-    assert torch.equal(refs["paper"], torch.cat([splits["train"], splits["valid"], splits["test"]]))
+    assert torch.equal(refs["paper"], torch.cat([splits[s] for s in ("train", "unused", "valid", "test")]))
     assert torch.equal(refs["leak_free"], splits["test"])
     sequences, rows = real_data(splits, 5)
     assert rows == sample_indices(12, 5) == [0, 2, 4, 7, 9] and torch.equal(sequences, splits["train"][rows])
@@ -183,7 +184,7 @@ def test_real_data_row_is_scored_as_a_model_row_on_the_same_references(n, smooth
     columns = [f"paper_bleu{n}", f"leak_free_bleu{n}", "paper_mse", "leak_free_mse"]
     assert list(real.per_sequence) == list(as_model.per_sequence) == columns
     assert all(len(values) == 6 for values in real.per_sequence.values())
-    assert real.references == as_model.references == {"paper": 20, "leak_free": 5}
+    assert real.references == as_model.references == {"paper": 24, "leak_free": 5}
     # leak_free: the test split does not hold the real sequences, so a model that sampled them scores the same.
     assert real.per_sequence[f"leak_free_bleu{n}"] == as_model.per_sequence[f"leak_free_bleu{n}"]
     assert real.per_sequence["leak_free_mse"] == as_model.per_sequence["leak_free_mse"]
@@ -222,7 +223,7 @@ def test_own_rows_must_be_the_sequences_rows():
     sequences, rows = real_data(splits, 4)
     with pytest.raises(ValueError, match="own_rows: the sequences are not the paper references at these rows"):
         score(sequences, splits, (2,), "none", own_rows=[r + 1 for r in rows])
-    with pytest.raises(ValueError, match=r"own_rows: expected 4 rows in 0..19"):
+    with pytest.raises(ValueError, match=r"own_rows: expected 4 rows in 0..23"):
         score(sequences, splits, (2,), "none", own_rows=rows[:3])
 
 

@@ -172,12 +172,23 @@ Each trained generator sampled at the softmax temperatures 0.8, 1, 1.25.
 
 - SeqGAN at temperature 1: MLE at temperature 0.90 reaches the same diversity with 9.0000, so SeqGAN is better.
 """
+# A job's record of where it ran (seqgan/job_record.py), as the CLI writes it beside the job's benchmark file.
+RECORD = {"device": "cpu", "gpu": None, "cuda_visible_devices": None, "precision": "fp32", "threads": 4,
+          "host": "node1", "torch": "2.13.0"}  # fmt: skip
+H200 = {"device": "cuda", "gpu": "NVIDIA H200", "cuda_visible_devices": "0"}
+
+
+def job_record(path: str, **changes) -> Path:
+    return write(Path(path), json.dumps(RECORD | changes))
+
+
 BENCHMARK = "s\th:m:s\tmax_rss\tmax_vms\tmax_uss\tmax_pss\tio_in\tio_out\tmean_load\tcpu_time\n{s}\t0:00:01\t{rss}\t1\t1\t1\t0\t0\t50\t1\n"
 
 
 @pytest.fixture
 def result_set(tmp_path, monkeypatch):
-    """Outputs as the workflow lays them out (results/, benchmarks/), tiny, written here; cwd = tmp_path."""
+    """Outputs as the workflow lays them out (results/, benchmarks/ with the job records), tiny, written here;
+    cwd = tmp_path."""
     monkeypatch.chdir(tmp_path)
     config = {
         "preset": "tiny",
@@ -230,6 +241,7 @@ def result_set(tmp_path, monkeypatch):
         ("pretrain", write(Path("benchmarks/synthetic/seed2/pretrain.tsv"), BENCHMARK.format(s="2.5", rss="300.5"))),
         ("corpus", write(Path("benchmarks/poems/data.tsv"), BENCHMARK.format(s="0.5", rss="NA"))),
     ]
+    records = [("pretrain", job_record(f"benchmarks/synthetic/seed{seed}/pretrain.json")) for seed in (1, 2)]
     args = [
         "report", "--config", "results/report/config.json", "--paper-config", "config/config.yaml",
         "--table1", "results/synthetic/table1.md", "--figure2", "results/synthetic/figure2.png",
@@ -244,6 +256,7 @@ def result_set(tmp_path, monkeypatch):
         "--quality-diversity", "synthetic:results/synthetic/quality_diversity.md",
         "--quality-diversity-figure", "synthetic:results/synthetic/quality_diversity.png",
         *(arg for rule, path in benchmarks for arg in ("--benchmark", f"{rule}:{path}")),
+        *(arg for rule, path in records for arg in ("--provenance", f"{rule}:{path}")),  # none of poems/data
         "--out-md", "results/report/report.md", "--out-html", "results/report/index.html",
         "--out-figure", "results/report/real_data.png",
     ]  # fmt: skip
@@ -315,10 +328,11 @@ def test_report_page_holds_every_section_with_our_numbers_beside_the_papers(resu
     # Compute: seeds summed per job kind, the longest job, the highest peak memory; NA memory shown as –.
     assert re.search(r"`benchmark:` files: 3 jobs, 0\.00 h", md)
     compute = table(md, "| Job |")
-    assert compute == {
-        "synthetic/pretrain": ["pretrain", "2", "4.0", "2.5", "300", "–"],  # no discriminator: no precision
-        "poems/data": ["corpus", "1", "0.5", "0.5", "–", "–"],
+    assert compute == {  # then device, precision, threads, host: from the job records
+        "synthetic/pretrain": ["pretrain", "2", "4.0", "2.5", "300", "cpu", "fp32", "4", "node1"],
+        "poems/data": ["corpus", "1", "0.5", "0.5", "–", "–", "–", "–", "–"],  # no record
     }
+    assert "Mixed run" not in md
     import torch
 
     assert table(md, "| Component |")["torch"] == [torch.__version__]
@@ -344,44 +358,70 @@ def test_the_real_data_figure_draws_the_paper_basis(result_set, caplog):
     assert not Path("results/report/index.html").exists()
 
 
-def job_log(path: str, *precisions: str) -> str:
-    """A job's log as the CLI writes it, with the precision line of each (re)start (seqgan/cli/train.py: Job)."""
-    lines = [f"2025-01-01 12:00:00,000 INFO seqgan: precision={p} (requested auto: as resolved)" for p in precisions]
-    return str(write(Path(path), "\n".join(["2025-01-01 12:00:00,000 INFO seqgan: device=cpu", *lines, "done"])))
+def compute_section(md: str) -> tuple[dict[str, list[str]], list[str]]:
+    """The compute table (job -> its other cells) and the paragraphs below it, up to the next section."""
+    section = md[md.index("## Compute") :]
+    section = section[: section.index("\n## ")]
+    return table(section, "| Job |"), [part.strip() for part in section.split("\n\n")[3:] if part.strip()]
 
 
-def test_compute_table_shows_the_precision_each_discriminator_job_resolved(result_set, caplog):
-    jobs = {  # job -> (rule, the precisions its log's lines name)
-        "synthetic/seed1/pretrain_discriminator": ("pretrain_discriminator", ("bf16", "fp32")),  # the last counts
-        "synthetic/seed2/pretrain_discriminator": ("pretrain_discriminator", ("fp32",)),
-        "synthetic/seed1/seqgan": ("seqgan", ("bf16",)),
-        "synthetic/seed1/strategy_a": ("seqgan", ("fp32",)),  # another node: both values, each counted
-        "poems/seed1/seqgan": ("corpus_seqgan", ()),  # a log from before the line existed
+def test_compute_table_shows_where_each_kind_of_job_ran(result_set):
+    jobs = {  # job -> (rule, its record's values other than RECORD's; None: no record)
+        "synthetic/seed1/pretrain_discriminator": ("pretrain_discriminator", H200 | {"precision": "bf16"}),
+        "synthetic/seed2/pretrain_discriminator": ("pretrain_discriminator", H200 | {"precision": "bf16"}),
+        "synthetic/seed1/strategy_a": ("seqgan", H200 | {"precision": "bf16", "threads": 2}),
+        "poems/seed1/evaluate_real": ("corpus_evaluate_real", {}),  # the CPU by design, beside the GPU jobs
+        "poems/seed1/seqgan": ("corpus_seqgan", {}),
+        "poems/seed2/seqgan": ("corpus_seqgan", None),  # run before jobs recorded where they ran
     }
     args = list(result_set)
-    for job, (rule, precisions) in jobs.items():
+    for job, (rule, changes) in jobs.items():
         bench = write(Path(f"benchmarks/{job}.tsv"), BENCHMARK.format(s="1.0", rss="10"))
-        args += ["--benchmark", f"{rule}:{bench}", "--log", f"{rule}:{job_log(f'logs/{job}.log', *precisions)}"]
+        args += ["--benchmark", f"{rule}:{bench}"]
+        if changes is not None:
+            args += ["--provenance", f"{rule}:{job_record(f'benchmarks/{job}.json', **changes)}"]
     assert cli.main(args) == 0
-    compute = table(Path("results/report/report.md").read_text(encoding="utf-8"), "| Job |")
-    precisions = {job: cells[0::5] for job, cells in compute.items()}  # rule, precision
-    assert precisions == {
-        "synthetic/pretrain": ["pretrain", "–"],
-        "poems/data": ["corpus", "–"],
-        "synthetic/pretrain_discriminator": ["pretrain_discriminator", "fp32"],  # the last line of a log counts
-        "synthetic/seqgan": ["seqgan", "bf16"],
-        "synthetic/strategy_a": ["seqgan", "fp32"],
-        "poems/seqgan": ["corpus_seqgan", "not logged"],
+    compute, below = compute_section(Path("results/report/report.md").read_text(encoding="utf-8"))
+    where = {job: [cells[0], *cells[5:]] for job, cells in compute.items()}  # rule, device, precision, threads, host
+    assert where == {
+        "synthetic/pretrain": ["pretrain", "cpu", "fp32", "4", "node1"],
+        "poems/data": ["corpus", "–", "–", "–", "–"],
+        "synthetic/pretrain_discriminator": ["pretrain_discriminator", "cuda (NVIDIA H200)", "bf16", "4", "node1"],
+        "synthetic/strategy_a": ["seqgan", "cuda (NVIDIA H200)", "bf16", "2", "node1"],
+        "poems/evaluate_real": ["corpus_evaluate_real", "cpu", "fp32", "4", "node1"],
+        "poems/seqgan": ["corpus_seqgan", *(f"{value} ×1, not recorded ×1" for value in ("cpu", "fp32", "4", "node1"))],
     }
     assert compute["synthetic/pretrain_discriminator"][1:5] == ["2", "2.0", "1.0", "10"]
-    # Mixed values within one job kind (jobs on different nodes) are each counted.
-    job_log("logs/synthetic/seed2/pretrain_discriminator.log", "bf16")
+    # Kinds on different devices and in different precisions, each kind on one, all on one host: not mixed.
+    assert below == []
+    # One job on another node: its kind's values counted, and one line below the table says so.
+    job_record("benchmarks/synthetic/seed2/pretrain_discriminator.json", host="node2", torch="2.12.0")
     assert cli.main(args) == 0
-    compute = table(Path("results/report/report.md").read_text(encoding="utf-8"), "| Job |")
-    assert compute["synthetic/pretrain_discriminator"][-1] == "bf16 (1), fp32 (1)"
-    # A log of a job the report has no benchmark of is refused, naming it.
-    assert cli.main([*args, "--log", "mle:logs/synthetic/seed1/mle.log"]) == 1
-    assert "--log mle:logs/synthetic/seed1/mle.log: no benchmark file of that job" in caplog.text
+    compute, below = compute_section(Path("results/report/report.md").read_text(encoding="utf-8"))
+    assert compute["synthetic/pretrain_discriminator"][5:] == [
+        "cpu ×1, cuda (NVIDIA H200) ×1", "bf16 ×1, fp32 ×1", "4", "node1 ×1, node2 ×1"
+    ]  # fmt: skip
+    assert below == [
+        (
+            "**Mixed run**: jobs of synthetic/pretrain_discriminator ran on cpu and cuda (NVIDIA H200); jobs of"
+            " synthetic/pretrain_discriminator ran in bf16 and fp32; the jobs ran on 2 hosts (node1 and node2); the"
+            " jobs ran with torch 2.12.0 and 2.13.0. Compare their times with care."
+        )
+    ]
+
+
+def test_job_records_the_report_cannot_use_are_refused_naming_them(result_set, caplog):
+    # A record of a job the report has no benchmark of; more records of a kind than jobs; a bad record.
+    mle = str(job_record("benchmarks/synthetic/seed1/mle.json"))
+    assert cli.main([*result_set, "--provenance", f"mle:{mle}"]) == 1
+    assert "--provenance mle:benchmarks/synthetic/seed1/mle.json: no benchmark file of that job" in caplog.text
+    again = "pretrain:benchmarks/synthetic/seed1/pretrain.json"
+    assert cli.main([*result_set, "--provenance", again]) == 1
+    assert f"--provenance {again}: more job records of synthetic/pretrain than benchmark files" in caplog.text
+    job_record("benchmarks/synthetic/seed2/pretrain.json", precision="fp16")
+    assert cli.main(result_set) == 1
+    assert "benchmarks/synthetic/seed2/pretrain.json: key 'precision': expected one of fp32, bf16" in caplog.text
+    assert not Path("results/report/index.html").exists()
 
 
 def test_index_html_is_self_contained(result_set):
@@ -537,7 +577,7 @@ def test_page_loads_in_headless_chromium_and_the_check_catches_a_broken_image(re
     page = Path("results/report/index.html")
     result = open_in_chromium(page, min_images=3)
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "3 images, 3 loaded" in result.stdout
+    assert "4 images, 4 loaded" in result.stdout
     # The same page with its figure loaded from a file instead of its data URI: the policy blocks it.
     html = page.read_text(encoding="utf-8")
     broken = page.with_name("broken.html")

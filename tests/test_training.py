@@ -20,6 +20,8 @@ import pytest
 import torch
 from cli_run import cli, cli_ok
 
+from seqgan import device as devices
+from seqgan import job_record
 from seqgan.models.discriminator import Discriminator
 from seqgan.models.generator import Generator
 from seqgan.train import discriminator as d_training
@@ -456,6 +458,14 @@ def test_random_untrained_generator_is_the_pretraining_start(pipeline, tmp_path)
     assert_nll_files_match_the_curve(tmp_path, 64)
 
 
+def test_a_job_records_where_it_ran(pipeline, tmp_path):
+    argv = random_argv(pipeline.config, pipeline.data, tmp_path, "uniform_tokens")
+    argv[argv.index("--threads") + 1] = 2
+    cli_ok(*argv, "--provenance", tmp_path / "job.json")
+    record = job_record.read(tmp_path / "job.json")
+    assert (record.device, record.gpu, record.precision, record.threads) == ("cpu", None, "fp32", 2)
+
+
 def test_random_uniform_tokens_scores_log_vocab_on_test_data(pipeline, tmp_path):
     cli_ok(*random_argv(pipeline.config, pipeline.data, tmp_path, "uniform_tokens"))
     (row,) = curve_values(tmp_path / "curve.csv")
@@ -482,8 +492,9 @@ def test_scheduled_sampling_run_logs_its_schedule(pipeline, tmp_path, caplog):
     caplog.set_level(logging.INFO)
     out = tmp_path / "ss"
     cli_ok(*mle_argv(pipeline.config, pipeline.data, out, verb="scheduled-sampling"), "--init", pipeline.generator,
-           "--epochs", 3, *outputs(out)[2:])  # fmt: skip
+           "--epochs", 3, *outputs(out)[2:], "--provenance", out / "job.json")  # fmt: skip
     assert [f"p_true={p:.4f}" in caplog.text for p in (1.0, 0.75, 0.5)] == [True] * 3  # decay 0.25
+    assert job_record.read(out / "job.json").precision == "fp32"  # no discriminator
     assert [row["epoch"] for row in curve_values(out / "curve.csv")] == [4, 5, 6, 7]
     assert_nll_files_match_the_curve(out, 64)
 
@@ -504,7 +515,9 @@ def test_pg_baselines_run_reproducibly(pipeline, tmp_path, verb):
 def test_strategy_sets_the_steps_and_iterations(pipeline, tmp_path, caplog):
     caplog.set_level(logging.INFO)
     inputs = (pipeline.config, pipeline.data, pipeline.generator, pipeline.discriminator)
-    cli_ok(*adversarial_argv(*inputs, tmp_path), "--strategy", "a")
+    cli_ok(*adversarial_argv(*inputs, tmp_path), "--strategy", "a", "--provenance", tmp_path / "job.json")
+    resolved = devices.resolve_precision("auto", torch.device("cpu")).value  # the config's precision on this CPU
+    assert job_record.read(tmp_path / "job.json").precision == resolved
     rows = curve_values(tmp_path / "curve.csv")
     assert [row["epoch"] for row in rows] == [4, 5, 6]  # the strategy's 2 iterations, not adversarial's 3
     assert {row["phase"] for row in rows} == {"strategy_a"}
@@ -521,6 +534,6 @@ def test_strategy_sets_the_steps_and_iterations(pipeline, tmp_path, caplog):
 
 def test_seqgan_refuses_an_unknown_strategy(pipeline, tmp_path, caplog):
     inputs = (pipeline.config, pipeline.data, pipeline.generator, pipeline.discriminator)
-    assert cli(*adversarial_argv(*inputs, tmp_path), "--strategy", "zz") == 1
+    assert cli(*adversarial_argv(*inputs, tmp_path), "--strategy", "zz", "--provenance", tmp_path / "job.json") == 1
     assert "config key 'strategies': no strategy named 'zz' (defined: 'a')" in caplog.text
-    assert not (tmp_path / "generator.pt").exists()
+    assert not (tmp_path / "generator.pt").exists() and not (tmp_path / "job.json").exists()  # a failed job: none

@@ -15,9 +15,9 @@ from pathlib import Path
 
 import torch
 
-from seqgan import atomic, config
+from seqgan import atomic, config, job_record
 from seqgan import device as devices
-from seqgan.cli.train import seed, whole_number
+from seqgan.cli.train import PROVENANCE, seed, whole_number
 from seqgan.data import download
 from seqgan.data.corpus import Corpus, load_vocab
 from seqgan.data.tokens import load_tokens, save_tokens
@@ -81,6 +81,12 @@ def _trained_generator(args, vocab_size: int, seq_len: int, data: str) -> Genera
     return generator.eval()
 
 
+def _record(args, device: torch.device) -> None:
+    """Where the job ran (--provenance), written after its outputs; no discriminator, so fp32."""
+    if args.provenance:
+        job_record.write(args.provenance, device, "fp32")
+
+
 def _score(cfg, corpus: Corpus, corpus_key: str, sequences: torch.Tensor, own_rows=None) -> CorpusScores:
     """``sequences`` scored as Tables 2-4 score them: both reference bases, padding removed, <unk> unmatched."""
     m = cfg.metrics
@@ -100,9 +106,10 @@ def cmd_evaluate(args) -> None:
     cfg = config.load_step(args.config, args.corpus, "evaluate")
     corpus = Corpus.load(args.data)
     devices.set_threads(args.threads)
-    own_rows = None
+    own_rows, device = None, torch.device("cpu")  # the real-data row samples nothing: scoring is on the CPU
     if args.generator:
         generator = _trained_generator(args, len(corpus.vocab), corpus.seq_len, args.data)
+        device = generator.device
         # Seeded by (seed, method): each model's samples are independent of the others', as the p-values assume.
         rng = keyed_rng(args.seed, args.method, "evaluate")
         with torch.no_grad():
@@ -126,6 +133,7 @@ def cmd_evaluate(args) -> None:
     atomic.write_text(args.out_metrics, json.dumps(metrics, indent=2, ensure_ascii=False) + "\n")
     means = {column: scores.mean(column) for column in scores.per_sequence}
     log.info("scores of %d sequences: means %s, %s", len(sequences), means, json.dumps(metrics, ensure_ascii=False))
+    _record(args, device)
 
 
 def cmd_quality_diversity(args) -> None:
@@ -158,6 +166,7 @@ def cmd_quality_diversity(args) -> None:
     writer.writerows({name: repr(value) for name, value in row.items()} for row in rows)
     atomic.write_text(args.out, out.getvalue())
     log.info("quality-diversity of %s: %s", args.generator, json.dumps(rows))
+    _record(args, generator.device)
 
 
 sample_count = whole_number("sequences", 1)  # render-music --count
@@ -212,6 +221,7 @@ def add_verbs(verbs: argparse._SubParsersAction) -> None:
     p.add_argument("--seed", type=seed, help="the run's seed (with --generator): seeds its samples")
     p.add_argument("--threads", type=int, default=1)
     p.add_argument("--device", default="auto", choices=("auto", "cpu", "cuda"))
+    p.add_argument("--provenance", help=PROVENANCE)
     p.set_defaults(func=cmd_evaluate)
 
     p = verbs.add_parser("quality-diversity", help="a trained generator's quality and diversity at each temperature")
@@ -226,6 +236,7 @@ def add_verbs(verbs: argparse._SubParsersAction) -> None:
     p.add_argument("--out", required=True, help="CSV: one row per temperature")
     p.add_argument("--threads", type=int, default=1)
     p.add_argument("--device", default="auto", choices=("auto", "cpu", "cuda"))
+    p.add_argument("--provenance", help=PROVENANCE)
     p.set_defaults(func=cmd_quality_diversity)
 
     p = verbs.add_parser("render-music", help="music samples as MIDI files and a piano-roll PNG")

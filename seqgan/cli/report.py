@@ -128,7 +128,7 @@ def cmd_report(args) -> None:
         quality_diversity=_keyed(args.quality_diversity, "--quality-diversity", experiments),
         quality_diversity_figures=qd_figures,
         benchmarks=args.benchmark or [],
-        logs=args.log or [],
+        provenance=args.provenance or [],
     )
     page.write_report(report, args.out_md, args.out_html, args.out_figure)
 
@@ -184,7 +184,7 @@ def add_verbs(verbs: argparse._SubParsersAction) -> None:
         "quality-diversity": "EXPERIMENT:PATH of its quality_diversity.md (what the curves show)",
         "quality-diversity-figure": "EXPERIMENT:PATH of its quality-diversity figure (PNG)",
         "benchmark": "RULE:PATH of a Snakemake benchmark TSV",
-        "log": "RULE:PATH of the log of a job with a discriminator (its resolved precision)",
+        "provenance": "RULE:PATH of a job's record of where it ran (written by its --provenance)",
     }
     for name, what in repeated.items():
         p.add_argument(f"--{name}", action="append", type=_named_path, help=what + "; repeated")

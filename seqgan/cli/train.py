@@ -11,7 +11,7 @@ from pathlib import Path
 
 import torch
 
-from seqgan import atomic, config, stages
+from seqgan import atomic, config, job_record, stages
 from seqgan import device as devices
 from seqgan.checkpoint import Checkpointer, file_digest, fingerprint
 from seqgan.data.corpus import load_vocab
@@ -45,7 +45,8 @@ def step_name(args) -> str:
 class Job:
     """What every training verb sets up the same way: the config sections of its step, device, threads,
     seeds, the data's shape and the training data. A job that trains or uses a discriminator
-    (``discriminator=True``) also resolves its precision for this device, once, and logs it."""
+    (``discriminator=True``) also resolves its precision for this device, once, and logs it. A verb ends
+    with ``record()``: where the job ran."""
 
     def __init__(self, args, discriminator: bool = False, run_name: str | None = None):
         self.args, self.step = args, step_name(args)
@@ -77,9 +78,14 @@ class Job:
                 )
             resolved = devices.resolve_precision(self.cfg.precision, self.device)
             self.precision = resolved.value
-            log.info("%s", devices.precision_line(self.cfg.precision, resolved))  # the report's source
+            log.info("%s", devices.precision_line(self.cfg.precision, resolved))
             if resolved.warning:
                 log.warning("%s", resolved.warning)
+
+    def record(self) -> None:
+        """Where the job ran (--provenance): written after every output, so only a finished job has one."""
+        if self.args.provenance:
+            job_record.write(self.args.provenance, self.device, self.precision)
 
     def data_shape(self) -> str:
         source = f"--vocab {self.args.vocab}" if self.args.experiment != "synthetic" else f"--config {self.args.config}"
@@ -152,6 +158,7 @@ def cmd_random(args) -> None:
     run = job.generator_run(generator, 0)
     run.record(0)
     job.finish(run)
+    job.record()
 
 
 def cmd_teacher_forced(args) -> None:
@@ -190,6 +197,7 @@ def cmd_teacher_forced(args) -> None:
     else:
         mle.train(run, optimizer, job.train, epochs, p.batch_size, p.grad_clip, job.rng)
     job.finish(run, optimizer)
+    job.record()
 
 
 def cmd_pretrain_discriminator(args) -> None:
@@ -205,6 +213,7 @@ def cmd_pretrain_discriminator(args) -> None:
         d.batch_size, cfg.discriminator.l2_reg, job.rng, job.precision, ckpt,
     )  # fmt: skip
     save_discriminator(discriminator, optimizer, args.out)
+    job.record()
 
 
 def cmd_policy_gradient(args) -> None:
@@ -254,6 +263,11 @@ def cmd_policy_gradient(args) -> None:
     job.finish(run)
     if adversarial:
         save_discriminator(discriminator, d_optimizer, args.out_discriminator)
+    job.record()
+
+
+# Every verb that trains or evaluates a model takes it (seqgan/job_record.py).
+PROVENANCE = "JSON of where the job ran (device, GPU, precision, threads, host, torch), written after the outputs"
 
 
 def _training_args(parser: argparse.ArgumentParser, *inputs: str, trains: bool = True) -> None:
@@ -268,6 +282,7 @@ def _training_args(parser: argparse.ArgumentParser, *inputs: str, trains: bool =
     parser.add_argument("--seed", type=seed, required=True)
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--device", default="auto", choices=("auto", "cpu", "cuda"))
+    parser.add_argument("--provenance", help=PROVENANCE)
 
 
 def _generator_outputs(parser: argparse.ArgumentParser) -> None:

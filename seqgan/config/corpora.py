@@ -87,7 +87,7 @@ class MusicDataConfig(Section):
 
 @dataclass(frozen=True)
 class MetricsConfig(Section):
-    """How a real corpus's generated samples are scored (paper: BLEU against the whole test set)."""
+    """How a real corpus's generated samples are scored (paper: BLEU against a whole reference set; ours, on two: seqgan/metrics/corpus_scores.py)."""
 
     schema_node = "/$defs/metrics"
 

@@ -380,6 +380,14 @@ def _check_across(sections: Mapping[str, object], prefix: str) -> None:
                 f" ('{prefix}eval.num_samples')",
                 [f"{prefix}metrics.self_bleu_sample", f"{prefix}eval.num_samples"],
             )
+    if {"data", "eval"} <= sections.keys() and getattr(sections["data"], "max_train", 0):
+        limit, samples = sections["data"].max_train, sections["eval"].num_samples
+        if limit < samples:  # the real-data row scores as many training sequences as each model's samples
+            raise ConfigError(
+                f"config key '{prefix}data.max_train': {limit} training sequences, fewer than the {samples}"
+                f" real-data sequences scored ('{prefix}eval.num_samples')",
+                [f"{prefix}data.max_train", f"{prefix}eval.num_samples"],
+            )
     _check_memory(sections, prefix)
 
 

@@ -55,6 +55,8 @@ class Corpus:
         """At most ``limit`` training sequences (0 = all), evenly spread over the split; the counts say so. The
         others become the split ``unused``."""
         train = self.splits["train"]
+        if UNUSED in self.splits:  # limiting twice would drop the first call's left-out sequences
+            raise ValueError(f"corpus {self.name}: its training split is limited already (it has {UNUSED!r})")
         if limit == 0 or limit >= len(train):
             return self
         chosen = torch.zeros(len(train), dtype=torch.bool)

@@ -1,6 +1,6 @@
 """Sentence BLEU against a whole reference set, exactly as nltk computes it, in O(T) per hypothesis.
 
-The paper scores every generated sequence by sentence BLEU-n (uniform weights) against the whole test set, and
+The paper scores every generated sequence by sentence BLEU-n (uniform weights) against a whole reference set, and
 PG-BLEU rewards completions by BLEU-3 against the training set. nltk's ``sentence_bleu`` recounts every reference
 per hypothesis: O(#references). Clipping only needs, per n-gram, its maximum count over the references, and the
 brevity penalty only the distinct reference lengths, so ``ReferenceSet`` builds those once.

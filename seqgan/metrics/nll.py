@@ -16,7 +16,7 @@ from seqgan.models.generator import Generator
 def sequence_nll(
     model: Generator, tokens: torch.Tensor, batch_size: int = 32, temperature: float = 1.0
 ) -> torch.Tensor:
-    """Mean per-token NLL of each sequence under ``model`` (sampling at ``temperature``). (N,) on CPU, float64.
+    """Mean per-token NLL of each sequence under ``model``'s softmax(logits / ``temperature``). (N,) on CPU, float64.
 
     Small batches on purpose: the (B, T, V) logits of 32 sequences stay in CPU caches and below
     malloc's mmap threshold; 1,000 at a time is ~3.5x slower (page faults on 400 MB buffers)."""

@@ -12,7 +12,10 @@ several temperatures and plotting quality against diversity shows whether its cu
   diversity = their Self-BLEU (lower = more diverse).
 
 Every temperature of one sweep draws its samples with the same uniforms (common random numbers, keyed by
-seed and method): the points of a curve differ by the temperature only, not by sampling noise.
+seed and method): the points of a curve differ by the temperature only, not by sampling noise. They are not
+the tables' samples, so a sweep's temperature-1 point differs from the tables' numbers by sampling noise.
+Each mean comes with its standard error (``{column}_se``: sample std / sqrt(n)), which the report uses to
+tell a difference from noise; Self-BLEU, a property of the whole set, has none.
 """
 
 from __future__ import annotations
@@ -23,14 +26,20 @@ from collections.abc import Callable, Sequence
 import torch
 
 from seqgan.metrics.corpus_scores import CorpusScores
-from seqgan.metrics.nll import sequence_nll
+from seqgan.metrics.nll import nll_oracle, sequence_nll
 from seqgan.models.generator import Generator
 from seqgan.sampling import keyed_rng
 
 
-def _samples(generator: Generator, temperature: float, num_samples: int, batch_size: int, key: tuple) -> torch.Tensor:
-    with torch.no_grad():
-        return generator.eval().sample(num_samples, keyed_rng(*key, "quality_diversity"), batch_size, temperature)
+def _rng(key: tuple) -> torch.Generator:
+    return keyed_rng(*key, "quality_diversity")
+
+
+def mean_and_se(name: str, values) -> dict[str, float]:
+    """``{name}`` (the mean) and ``{name}_se`` (its standard error) of per-sequence ``values``."""
+    values = torch.as_tensor(values, dtype=torch.float64)
+    se = values.std() / math.sqrt(len(values)) if len(values) > 1 else torch.tensor(0.0)
+    return {name: values.mean().item(), f"{name}_se": se.item()}
 
 
 def synthetic_sweep(
@@ -43,16 +52,12 @@ def synthetic_sweep(
     key: tuple,
 ) -> list[dict]:
     """One row per temperature: mean NLL-oracle of ``num_samples`` samples and mean NLL-test of ``test``."""
+    generator.eval()
     rows = []
-    for temperature in temperatures:
-        samples = _samples(generator, temperature, num_samples, batch_size, key)
-        rows.append(
-            {
-                "temperature": temperature,
-                "nll_oracle": sequence_nll(oracle, samples).mean().item(),
-                "nll_test": sequence_nll(generator, test, temperature=temperature).mean().item(),
-            }
-        )
+    for t in temperatures:
+        quality = nll_oracle(oracle, generator, num_samples, _rng(key), batch_size, temperature=t)
+        coverage = sequence_nll(generator, test, temperature=t)
+        rows.append({"temperature": t} | mean_and_se("nll_oracle", quality) | mean_and_se("nll_test", coverage))
     return rows
 
 
@@ -64,12 +69,15 @@ def corpus_sweep(
     batch_size: int,
     key: tuple,
 ) -> list[dict]:
-    """One row per temperature: the mean of every per-sequence score column (BLEU per basis, music MSE)
-    of ``num_samples`` samples, and their Self-BLEU-n (``self_bleu{n}``)."""
+    """One row per temperature: the mean (and standard error) of every per-sequence score column (BLEU per
+    basis, music MSE) of ``num_samples`` samples, and their Self-BLEU-n (``self_bleu{n}``)."""
+    generator.eval()
     rows = []
-    for temperature in temperatures:
-        scores = score(_samples(generator, temperature, num_samples, batch_size, key))
-        row = {"temperature": temperature} | {column: scores.mean(column) for column in scores.per_sequence}
+    for t in temperatures:
+        scores = score(generator.sample(num_samples, _rng(key), batch_size, t))
+        row = {"temperature": t}
+        for column, values in scores.per_sequence.items():
+            row |= mean_and_se(column, values)
         rows.append(row | {f"self_bleu{n}": value for n, value in scores.self_bleu.items()})
     return rows
 

@@ -1,5 +1,6 @@
 """The compute a run took, per job kind: wall time and peak memory from the rules' Snakemake ``benchmark:`` files,
-and the discriminator precision each job with a discriminator resolved on its machine (its log)."""
+and where the jobs ran (device, the discriminator's precision, threads, host) from their job records
+(seqgan/job_record.py)."""
 
 from __future__ import annotations
 
@@ -8,13 +9,13 @@ import re
 from collections import Counter
 from pathlib import Path
 
+from seqgan import job_record
+from seqgan.job_record import JobRecord
 from seqgan.report.document import text
 from seqgan.report.tables import markdown_row
 
 # Benchmark columns (Snakemake's): wall seconds and peak resident memory (MB).
 SECONDS, MAX_RSS = "s", "max_rss"
-# The line a job with a discriminator logs once it has resolved its precision (seqgan.device.precision_line).
-PRECISION_LINE = re.compile(r"\bprecision=(\w+) \(requested ")
 
 
 def read_benchmark(path: Path) -> dict[str, float | None]:
@@ -33,60 +34,110 @@ def read_benchmark(path: Path) -> dict[str, float | None]:
     return {name: number(value) for name, value in rows[0].items()}
 
 
-def read_precision(path: Path) -> str | None:
-    """The discriminator precision a job resolved on its machine: the last such line of its log (a resumed job
-    logs it again), or None when the log has none (a job run before the line existed)."""
-    found = PRECISION_LINE.findall(path.read_text(encoding="utf-8", errors="replace"))
-    return found[-1] if found else None
-
-
 def job_label(path: Path) -> str:
-    """benchmarks/synthetic/seed2/pretrain.tsv (or logs/.../pretrain.log) -> synthetic/pretrain (seeds are summed
-    over): the rules' logs mirror their benchmark files, so a job's two files get the same label."""
+    """benchmarks/synthetic/seed2/pretrain.tsv (or the job's record beside it, pretrain.json) -> synthetic/pretrain
+    (seeds are summed over)."""
     parts = path.with_suffix("").parts
-    return "/".join(p for p in parts if p not in ("benchmarks", "logs") and not re.fullmatch(r"seed\d+", p))
+    return "/".join(p for p in parts if p != "benchmarks" and not re.fullmatch(r"seed\d+", p))
 
 
-def _precisions(values: list[str | None]) -> str:
-    """One job kind's precisions: the value, or each with its number of jobs where they differ (mixed nodes)."""
-    counts = Counter(value or "not logged" for value in values)
+def device_name(record: JobRecord) -> str:
+    return f"cuda ({record.gpu})" if record.device == "cuda" else record.device
+
+
+# The columns of where the jobs ran: header -> the value of one job's record.
+WHERE = {
+    "Device": device_name,
+    "Precision": lambda record: record.precision,
+    "Threads": lambda record: str(record.threads),
+    "Host": lambda record: record.host,
+}
+
+
+def _counted(values: list[str], unrecorded: int) -> str:
+    """One job kind's values of a column: the value, or each with its number of jobs where they differ."""
+    if not values:
+        return "–"
+    counts = Counter(values)
+    if unrecorded:
+        counts["not recorded"] = unrecorded
     if len(counts) == 1:
-        return next(iter(counts))
-    return ", ".join(f"{value} ({n})" for value, n in sorted(counts.items()))
+        return values[0]
+    return ", ".join(f"{value} ×{n}" for value, n in sorted(counts.items()))
 
 
-def section(benchmarks: list[tuple[str, Path]], logs: list[tuple[str, Path]]) -> list[str]:
+def _and(values) -> str:
+    """Sorted, escaped and joined: "a, b and c"."""
+    values = [text(value) for value in sorted(values)]
+    return ", ".join(values[:-1]) + f" and {values[-1]}" if len(values) > 1 else values[0]
+
+
+def mixed_run(records: dict[tuple[str, str], list[JobRecord]]) -> str | None:
+    """The line that flags a run whose times do not compare, or None: jobs of one kind on different devices or in
+    different precisions (kinds differ by design: the real-data scores run on the CPU, jobs without a
+    discriminator in fp32), or the run's jobs on several hosts or torch versions."""
+    found = []
+    for verb, value in (("ran on", device_name), ("ran in", lambda record: record.precision)):
+        differing: dict[tuple[str, ...], list[str]] = {}  # the values -> the job kinds with exactly these
+        for (label, _), jobs in records.items():
+            if len(values := {value(record) for record in jobs}) > 1:
+                differing.setdefault(tuple(sorted(values)), []).append(label)
+        found += [
+            f"jobs of {', '.join(map(text, labels))} {verb} {_and(values)}" for values, labels in differing.items()
+        ]
+    everyone = [record for jobs in records.values() for record in jobs]
+    hosts, versions = {r.host for r in everyone}, {r.torch for r in everyone}
+    if len(hosts) > 1:
+        found.append(f"the jobs ran on {len(hosts)} hosts ({_and(hosts)})")
+    if len(versions) > 1:
+        found.append(f"the jobs ran with torch {_and(versions)}")
+    if not found:
+        return None
+    return f"**Mixed run**: {'; '.join(found)}. Compare their times with care."
+
+
+def section(benchmarks: list[tuple[str, Path]], provenance: list[tuple[str, Path]]) -> list[str]:
     """The page's compute section: one row per (job kind, rule); nothing without benchmark files."""
     if not benchmarks:
         return []
     groups: dict[tuple[str, str], list[dict]] = {}
     for rule, path in benchmarks:
         groups.setdefault((job_label(path), rule), []).append(read_benchmark(path))
-    precisions: dict[tuple[str, str], list[str | None]] = {}
-    for rule, path in logs:
-        if (job_label(path), rule) not in groups:
-            raise ValueError(f"--log {rule}:{path}: no benchmark file of that job (expected --benchmark {rule}:...)")
-        precisions.setdefault((job_label(path), rule), []).append(read_precision(path))
+    records: dict[tuple[str, str], list[JobRecord]] = {}
+    for rule, path in provenance:
+        key = (job_label(path), rule)
+        if key not in groups:
+            raise ValueError(
+                f"--provenance {rule}:{path}: no benchmark file of that job (expected --benchmark {rule}:...)"
+            )
+        records.setdefault(key, []).append(job_record.read(path))
+        if len(records[key]) > len(groups[key]):
+            raise ValueError(f"--provenance {rule}:{path}: more job records of {key[0]} than benchmark files")
     total = sum(b[SECONDS] or 0.0 for jobs in groups.values() for b in jobs)
     lines = [
-        "## Compute: wall time and peak memory per job",
+        "## Compute: wall time, peak memory and where each job ran",
         "",
         (
             f"From the rules' `benchmark:` files: {len(benchmarks)} jobs, {total / 3600:.2f} h of job wall time "
             "in all (jobs may have run in parallel). Per job kind: the jobs (one per seed), their summed and longest "
-            "wall time, and the highest peak resident memory (max RSS). Discriminator precision: what the jobs with "
-            "a discriminator resolved on their own machines (their logs), `auto` being bf16 autocast only where the "
-            "CPU or GPU computes bf16 natively; – for jobs without a discriminator, which run in fp32."
+            "wall time, and the highest peak resident memory (max RSS). Where they ran, from each job's record: the "
+            "device (the GPU's name on cuda), the discriminator's precision as resolved on that machine (`auto` is "
+            "bf16 autocast only where the CPU or GPU computes bf16 natively; jobs without a discriminator run in "
+            "fp32), torch's CPU threads and the host; each value with its number of jobs where they differ. – where "
+            "jobs left no record: those that train or score no model (the oracle, preprocessing), and any run before "
+            "jobs recorded where they ran."
         ),
         "",
-        "| Job | Rule | Jobs | Wall time, sum (s) | Longest (s) | Peak memory (MB) | Discriminator precision |",
-        "|---|---|---:|---:|---:|---:|---|",
+        f"| Job | Rule | Jobs | Wall time, sum (s) | Longest (s) | Peak memory (MB) | {' | '.join(WHERE)} |",
+        "|---|---|---:|---:|---:|---:|" + "---|" * len(WHERE),
     ]
     for (label, rule), jobs in groups.items():
         seconds = [b[SECONDS] or 0.0 for b in jobs]
         rss = [b[MAX_RSS] for b in jobs if b.get(MAX_RSS) is not None]
         peak = f"{max(rss):,.0f}" if rss else "–"
-        precision = _precisions(precisions[label, rule]) if (label, rule) in precisions else "–"
         times = [str(len(jobs)), f"{sum(seconds):,.1f}", f"{max(seconds):,.1f}"]
-        lines.append(markdown_row([text(label), text(rule), *times, peak, precision]))
-    return [*lines, ""]
+        recorded = records.get((label, rule), [])
+        where = [_counted([value(r) for r in recorded], len(jobs) - len(recorded)) for value in WHERE.values()]
+        lines.append(markdown_row([text(label), text(rule), *times, peak, *map(text, where)]))
+    flag = mixed_run(records)
+    return [*lines, "", *([flag, ""] if flag else [])]

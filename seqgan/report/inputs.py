@@ -38,7 +38,7 @@ class ReportInputs:
     quality_diversity: dict[str, Path] = field(default_factory=dict)  # experiment -> quality_diversity.md
     quality_diversity_figures: dict[str, Path] = field(default_factory=dict)  # experiment -> its PNG
     benchmarks: list[tuple[str, Path]] = field(default_factory=list)  # (rule, Snakemake benchmark TSV)
-    logs: list[tuple[str, Path]] = field(default_factory=list)  # (rule, log of a job with a discriminator)
+    provenance: list[tuple[str, Path]] = field(default_factory=list)  # (rule, job record: seqgan/job_record.py)
 
 
 def read_config(path: str | Path) -> dict:

@@ -4,7 +4,7 @@ left open, what is not reproducible, the compute each job took and the software 
 One document (seqgan.report.document) is written twice: as report.md (readable on GitHub, images linked
 relatively) and as index.html, the same content with every image embedded as a data URI, so the page opens from
 disk without a server and loads nothing from anywhere. The inputs (ReportInputs) are the workflow's own outputs
-(tables as Markdown and CSV, figures, samples, data summaries, benchmark files, logs) and the whole config.
+(tables as Markdown and CSV, figures, samples, data summaries, benchmark files, job records) and the whole config.
 """
 
 from __future__ import annotations
@@ -180,7 +180,7 @@ def build_document(inputs: ReportInputs, out_dir: Path, figure: Path | None) -> 
         *_quality_diversity(inputs, out_dir),
         *provenance.choices(inputs),
         *provenance.not_reproducible(inputs),
-        *compute.section(inputs.benchmarks, inputs.logs),
+        *compute.section(inputs.benchmarks, inputs.provenance),
         *provenance.software_section(inputs.config),
     ]
 

@@ -24,7 +24,7 @@ PACKAGES = (
     *("snakemake", "snakemake-executor-plugin-slurm"),
 )
 # Keys that say where or how the run happened, not what it computed.
-NOT_SETTINGS = ("preset", "device", "corpora.mirror")
+NOT_SETTINGS = ("preset", "device", "gpus", "jobs_per_gpu", "threads", "corpora.mirror")
 
 
 def _summary(inputs: ReportInputs, key: str) -> dict:

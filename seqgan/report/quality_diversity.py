@@ -17,23 +17,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from seqgan import atomic
+from seqgan.report import corpora, table1
 from seqgan.report.document import text
 from seqgan.report.plotting import pyplot
 from seqgan.report.tables import write_csv
 
-LABELS = {
-    "mle": "MLE",
-    "scheduled_sampling": "Scheduled Sampling",
-    "pg_bleu": "PG-BLEU",
-    "constant_reward": "constant reward",
-    "seqgan": "SeqGAN",
-}
-TITLES = {
-    "synthetic": "Synthetic data",
-    "poems": "Chinese poems",
-    "obama": "Obama speeches",
-    "music": "Nottingham music",
-}
+# The methods with a trained generator, in Table 1's order, and their names there; the experiments' titles.
+METHODS = ("mle", "scheduled_sampling", "pg_bleu", "constant_reward", "seqgan")
+LABELS = {method: table1.LABELS[method] for method in METHODS}
+TITLES = {"synthetic": "Synthetic data", **corpora.NAMES}
 
 
 @dataclass(frozen=True)
@@ -45,6 +37,10 @@ class Axes:
     x_label: str
     y_label: str
     y_lower_is_better: bool
+
+    @property
+    def se(self) -> str:
+        return f"{self.y}_se"  # the quality's standard error (seqgan/metrics/quality_diversity.py)
 
 
 def axes(experiment: str, columns: list[str]) -> Axes:
@@ -103,32 +99,57 @@ def mean_curves(sweeps: dict[tuple[str, int], list[dict]]) -> dict[str, list[dic
         if any(sorted(row["temperature"] for row in rows) != temperatures for rows in runs):
             raise ValueError(f"{label}: the seeds' sweeps have different temperatures")
         by_t = [[next(r for r in rows if r["temperature"] == t) for rows in runs] for t in temperatures]
-        curves[method] = [
-            {"n_seeds": len(runs)} | {c: statistics.mean(r[c] for r in group) for c in group[0]} for group in by_t
-        ]
+        curves[method] = [{"n_seeds": len(runs)} | {c: _mean(c, group) for c in group[0]} for group in by_t]
     unknown = sorted({m for m, _ in sweeps} - set(LABELS))
     if unknown:
         raise ValueError(f"unknown method {unknown[0]!r} (expected one of: {', '.join(LABELS)})")
     return curves
 
 
-def at_diversity(curve: list[dict], ax: Axes, x: float) -> tuple[float, float] | None:
-    """(quality, temperature) of ``curve`` at diversity ``x``, linear between its two nearest points; None
-    outside the swept range. Assumes diversity changes monotonically with temperature, as it does."""
-    points = sorted((row[ax.x], row[ax.y], row["temperature"]) for row in curve)
-    for (x0, y0, t0), (x1, y1, t1) in itertools.pairwise(points):
-        if x0 <= x <= x1:
-            w = 0.0 if x1 == x0 else (x - x0) / (x1 - x0)
-            return y0 + w * (y1 - y0), t0 + w * (t1 - t0)
-    return None
+def _better(ax: Axes, a: float, b: float) -> bool:
+    """Quality ``a`` is better than ``b``."""
+    return a < b if ax.y_lower_is_better else a > b
+
+
+def _mean(column: str, rows: list[dict]) -> float:
+    """The mean over seeds; for a standard error, that of the mean of the seeds' means."""
+    if column.endswith("_se"):
+        return math.sqrt(sum(row[column] ** 2 for row in rows)) / len(rows)
+    return statistics.mean(row[column] for row in rows)
+
+
+def at_diversity(curve: list[dict], ax: Axes, x: float) -> tuple[float, float, float] | None:
+    """(quality, its standard error, temperature) of ``curve`` at diversity ``x``: linear between points of
+    neighbouring temperatures; None where no such segment reaches ``x``. NLL-test need not change monotonically
+    with temperature (a well-fit model has its lowest near 1), so several segments may reach ``x``: then the
+    best quality among them, the strictest comparison for the other method."""
+    points = sorted(curve, key=lambda row: row["temperature"])
+    found = []
+    for a, b in itertools.pairwise(points):
+        if min(a[ax.x], b[ax.x]) <= x <= max(a[ax.x], b[ax.x]):
+            w = 0.0 if a[ax.x] == b[ax.x] else (x - a[ax.x]) / (b[ax.x] - a[ax.x])
+            quality = a[ax.y] + w * (b[ax.y] - a[ax.y])
+            se = max(a.get(ax.se, 0.0), b.get(ax.se, 0.0))
+            found.append((quality, se, a["temperature"] + w * (b["temperature"] - a["temperature"])))
+    if not found:
+        return None
+    best = found[0]
+    for candidate in found[1:]:
+        best = candidate if _better(ax, candidate[0], best[0]) else best
+    return best
 
 
 def _at_one(curve: list[dict]) -> dict | None:
     return next((row for row in curve if row["temperature"] == 1.0), None)
 
 
+def _name(label: str) -> str:
+    return label.split(" (")[0]
+
+
 def findings(experiment: str, curves: dict[str, list[dict]], ax: Axes) -> list[str]:
-    """One plain sentence per method: its quality at temperature 1 against MLE's at the same diversity."""
+    """One plain sentence per method: its quality at temperature 1 against MLE's at the same diversity, told
+    apart from noise by two standard errors of the difference."""
     if "mle" not in curves or _at_one(curves["mle"]) is None:
         return ["- No MLE sweep with temperature 1: nothing to compare with."]
     lines = []
@@ -136,36 +157,40 @@ def findings(experiment: str, curves: dict[str, list[dict]], ax: Axes) -> list[s
         own = _at_one(curve)
         if method == "mle" or own is None:
             continue
-        found = at_diversity(curves["mle"], ax, own[ax.x])
         name = LABELS[method]
-        where = f"{name} at temperature 1 ({ax.x_label.split(' (')[0]} {own[ax.x]:.4f}, {ax.y_label.split(' (')[0]} {own[ax.y]:.4f})"
+        where = f"{name} at temperature 1 ({_name(ax.x_label)} {own[ax.x]:.4f}, {_name(ax.y_label)} {own[ax.y]:.4f})"
+        found = at_diversity(curves["mle"], ax, own[ax.x])
         if found is None:
             lines.append(f"- {where}: {_outside(curves['mle'], ax, own, name)}")
             continue
-        mle_y, mle_t = found
+        mle_y, mle_se, mle_t = found
         gain = (mle_y - own[ax.y]) if ax.y_lower_is_better else (own[ax.y] - mle_y)
-        verdict = "better than" if gain > 0 else "no better than"
+        margin = 2 * math.hypot(own.get(ax.se, 0.0), mle_se)
+        if abs(gain) <= margin:
+            verdict = f"{name} and MLE cannot be told apart at equal diversity"
+        else:
+            verdict = f"{name} is {'better' if gain > 0 else 'worse'} than MLE at equal diversity"
         lines.append(
-            f"- {where}: MLE at temperature {mle_t:.2f} reaches the same diversity with {mle_y:.4f}, so {name} is "
-            f"{verdict} MLE at equal diversity ({'+' if gain > 0 else ''}{gain:.4f} in quality)."
+            f"- {where}: MLE at temperature {mle_t:.2f} reaches the same diversity with {mle_y:.4f}, so {verdict} "
+            f"({gain:+.4f} in quality; two standard errors: {margin:.4f})."
         )
     return lines
 
 
 def _outside(mle: list[dict], ax: Axes, own: dict, name: str) -> str:
-    """What can be said of a point whose diversity MLE's sweep does not reach: against MLE's nearest end."""
-    less_diverse = own[ax.x] > max(row[ax.x] for row in mle)  # lower x is more diverse on both kinds of axes
-    end = (max if less_diverse else min)(mle, key=lambda row: row[ax.x])
-    better = own[ax.y] < end[ax.y] if ax.y_lower_is_better else own[ax.y] > end[ax.y]
-    side = "less" if less_diverse else "more"
-    at_end = f"MLE at temperature {end['temperature']:g} has {end[ax.x]:.4f} and {end[ax.y]:.4f}"
-    if less_diverse and not better:
-        verdict = f"{name} is both less diverse and no better: MLE dominates it"
-    elif not less_diverse and better:
-        verdict = f"{name} is both more diverse and better: it dominates MLE's sweep"
-    else:
-        verdict = "outside MLE's swept range, so no comparison at equal diversity (widen the temperatures)"
-    return f"{side} diverse than MLE at every swept temperature ({at_end}); {verdict}."
+    """A point whose diversity no segment of MLE's sweep reaches: compared with MLE's points by dominance (as
+    diverse or more, and as good or better; lower x is more diverse on both kinds of axes)."""
+    span = f"MLE's sweep spans {min(r[ax.x] for r in mle):.4f} to {max(r[ax.x] for r in mle):.4f}"
+    dominating = [r for r in mle if r[ax.x] <= own[ax.x] and not _better(ax, own[ax.y], r[ax.y])]
+    if dominating:
+        r = min(dominating, key=lambda row: abs(row["temperature"] - 1))
+        return (
+            f"{span}; MLE at temperature {r['temperature']:g} ({r[ax.x]:.4f}, {r[ax.y]:.4f}) is as diverse or more "
+            f"and as good or better: MLE dominates {name}."
+        )
+    if own[ax.x] <= min(r[ax.x] for r in mle) and all(_better(ax, own[ax.y], r[ax.y]) for r in mle):
+        return f"{span}; {name} is more diverse and better than MLE at every swept temperature: it dominates them."
+    return f"{span}, not its diversity, so no comparison at equal diversity (widen the temperatures)."
 
 
 def summary(experiment: str, curves: dict[str, list[dict]], ax: Axes, temperatures: list[float]) -> str:

@@ -19,31 +19,88 @@
 # Checkpoint folders (.../checkpoints, .../d_checkpoints) are deliberately not declared outputs:
 # Snakemake would delete them when a job fails, and the CLI resumes from them on the next run.
 import shlex
+import sys
 from pathlib import Path
 
+from snakemake.logging import logger
+
 # Importable here even when the package is not installed: the Snakefile has imported seqgan already.
+import seqgan.resources
 from seqgan.stages import CORPORA, EXPERIMENTS, sorted_keys, step_settings
-from seqgan.stages import CORPUS as CORPUS_STEPS, SYNTHETIC as SYNTHETIC_STEPS
 
 SYNTHETIC = "results/synthetic"
-# GPUs each training or evaluation job asks for: one, unless the config says `device: cpu`. Locally
-# the profile's global `gpu=1` then runs GPU jobs one at a time; under SLURM it becomes `--gpus=1`,
-# so `--config device=cpu` is how a CPU-only cluster (and CI's) switches the request off.
-GPUS_PER_JOB = 0 if config["device"] == "cpu" else 1
-# The rules whose jobs train or use a discriminator: those of the steps that read `precision` (the
-# Figure 3 strategies run in rule seqgan).
-DISCRIMINATOR_RULES = (
-    *(
-        s
-        for s, sections in SYNTHETIC_STEPS.items()
-        if "precision" in sections and s != "strategy"
-    ),
-    *(f"corpus_{s}" for s, sections in CORPUS_STEPS.items() if "precision" in sections),
-)
+# Where python -m seqgan.gpu_slots keeps the locks of a local run's GPU slots (relative to the working
+# directory, like .snakemake/ itself): jobs of this workflow copy share them; another copy on the same
+# machine has its own, so give two copies disjoint `gpus`.
+GPU_SLOT_LOCKS = ".snakemake/gpu_slots"
 
 
 def seeds():
     return config["seeds"]
+
+
+# --- The machine: decided once, when Snakemake plans (seqgan/resources.py) ------------------------------
+
+
+def machine_plan():
+    """The device, GPUs and threads of the training and evaluation jobs, logged in one line; a config this
+    machine cannot run (device: cuda without a GPU, a GPU id it lacks) stops Snakemake with one line.
+
+    A cluster run is one with a number of nodes (--jobs with a remote executor, e.g. profiles/slurm; also
+    the job step inside each SLURM job, run with --jobs 1): Snakemake's own test for cluster submission
+    (snakemake/scheduling/job_scheduler.py stops limiting local cores then). A local run given --jobs
+    beside --cores counts as one too, for Snakemake as for us: locally give --cores only.
+    """
+    try:
+        plan = seqgan.resources.plan(
+            config,
+            cores=workflow.resource_settings.cores,
+            cluster=workflow.resource_settings.nodes is not None,
+        )
+    except seqgan.resources.PlanError as err:
+        # As the Snakefile's config errors: one line and exit status 1.
+        sys.exit(f"invalid config: {err}")
+    logger.info(f"machine plan: {plan.summary}")
+    return plan
+
+
+def limit_gpu_jobs(plan):
+    """Snakemake's global `gpu` resource of a local run: the plan's GPU slots (0 on a CPU plan), so that at
+    most that many GPU jobs run at once. Workflow.register_resource sets it before the scheduler exists (it
+    copies Workflow.global_resources when it starts). A `gpu` given with --resources (or a profile's
+    `resources`) is kept: the command line wins. A cluster run sets none: each job has its own GPU.
+    """
+    if not plan.cluster and "gpu" not in workflow.global_resources:
+        workflow.register_resource("gpu", plan.gpu_slots)
+
+
+def job_device(wildcards, resources):
+    """`--device` of a job: the plan's device if the job asks for a GPU, else cpu. A function of the job's
+    resources, so Snakemake counts it as derived and does not rerun a job when the machine changes.
+    """
+    return PLAN.device if resources.gpu else "cpu"
+
+
+def gpu_slot_prefix(wildcards, resources):
+    """The command prefix that gives a local GPU job one of the plan's GPU slots (python -m seqgan.gpu_slots
+    takes a free (GPU, slot) lock and sets CUDA_VISIBLE_DEVICES), or nothing: on a CPU plan, for a job that
+    asks for no GPU, and on a cluster, whose scheduler assigns the GPUs. Derived (see job_device).
+    """
+    if PLAN.cluster or not PLAN.gpus or not resources.gpu:
+        return ""
+    gpus = ",".join(map(str, PLAN.gpus))
+    words = ["python", "-m", "seqgan.gpu_slots", "--gpus", gpus]
+    words += ["--per-gpu", str(PLAN.jobs_per_gpu), "--lock-dir", GPU_SLOT_LOCKS, "--"]
+    return shlex.join(words) + " "
+
+
+PLAN = machine_plan()
+limit_gpu_jobs(PLAN)
+# The `gpu` resource of every training or evaluation job: 1 on a GPU plan (locally one of the plan's
+# slots; under SLURM `--gpus=1`), else 0, so that CPU jobs fill the cores.
+GPUS_PER_JOB = PLAN.gpus_per_job
+# The threads of every training or evaluation job (config `threads`, auto resolved by the plan).
+THREADS = PLAN.threads
 
 
 # --- Paths: every file another rule consumes comes from its rule (rules.X), never retyped. -------------
@@ -395,21 +452,21 @@ def benchmark_files():
     ]
 
 
-def discriminator_logs():
-    """(rule, log file) of every job with a discriminator: each logs the precision it resolved on its own
-    machine (`precision: auto`), which the report shows per job kind. Snakemake treats a rule's log as one
-    of its products, so another rule may take it as input."""
+def provenance_files():
+    """(rule, provenance record) of every job that trains or evaluates a model: where it ran (device, GPU,
+    precision, threads, host; seqgan/job_record.py), beside its benchmark file, for the report's compute
+    table."""
     return [
-        (name, getattr(rules, name).log[0].format(**job))
+        (name, job_output(name, "provenance", **job))
         for name, job in benchmarked_jobs()
-        if name in DISCRIMINATOR_RULES
+        if "provenance" in getattr(rules, name).output.keys()
     ]
 
 
 def report_page_items():
     """(CLI option, NAME or None, path) of every file the report page reads: the whole config, the tables,
-    figures, samples (the first seed's, and the real data's), every job's benchmark file and the logs of
-    the jobs with a discriminator (their precision).
+    figures, samples (the first seed's, and the real data's), and every job's benchmark file and
+    provenance record (where it ran).
     """
     items = [
         ("config", None, rules.report_config.output[0]),
@@ -459,7 +516,7 @@ def report_page_items():
                 ),
             ]
     items += [("benchmark", name, path) for name, path in benchmark_files()]
-    items += [("log", name, path) for name, path in discriminator_logs()]
+    items += [("provenance", name, path) for name, path in provenance_files()]
     return items
 
 

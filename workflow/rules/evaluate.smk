@@ -14,25 +14,28 @@ rule corpus_evaluate:
         metrics="results/{corpus}/seed{seed}/{method}/metrics.json",
         samples="results/{corpus}/seed{seed}/{method}/samples.txt",
         sequences="results/{corpus}/seed{seed}/{method}/samples.pt",
+        provenance="benchmarks/{corpus}/seed{seed}/evaluate_{method}.json",
     log:
         "logs/{corpus}/seed{seed}/evaluate_{method}.log",
     benchmark:
         "benchmarks/{corpus}/seed{seed}/evaluate_{method}.tsv"
     conda:
         "../envs/seqgan.yaml"
-    threads: 2
+    threads: THREADS
     resources:
         gpu=GPUS_PER_JOB,
         runtime=60,
         mem_mb=8000,
     params:
         data=lambda wildcards, input: Path(input.data[0]).parent,  # the corpus's folder
-        device=config["device"],
+        device=job_device,
+        gpu_slot=gpu_slot_prefix,
     shell:
-        "python -m seqgan evaluate {wildcards.corpus} --config {input.config:q} --data {params.data:q}"
+        "{params.gpu_slot}python -m seqgan evaluate {wildcards.corpus} --config {input.config:q} --data {params.data:q}"
         " --generator {input.generator:q} --method {wildcards.method} --out-scores {output.scores:q}"
         " --out-metrics {output.metrics:q} --out-samples {output.samples:q} --out-sequences {output.sequences:q}"
-        " --seed {wildcards.seed} --threads {threads} --device {params.device} > {log:q} 2>&1"
+        " --seed {wildcards.seed} --threads {threads} --device {params.device}"
+        " --provenance {output.provenance:q} > {log:q} 2>&1"
 
 
 rule corpus_evaluate_real:
@@ -44,13 +47,14 @@ rule corpus_evaluate_real:
         metrics="results/{corpus}/real/metrics.json",
         samples="results/{corpus}/real/samples.txt",
         sequences="results/{corpus}/real/samples.pt",
+        provenance="benchmarks/{corpus}/evaluate_real.json",
     log:
         "logs/{corpus}/evaluate_real.log",
     benchmark:
         "benchmarks/{corpus}/evaluate_real.tsv"
     conda:
         "../envs/seqgan.yaml"
-    threads: 2
+    threads: THREADS
     resources:
         runtime=60,
         mem_mb=8000,
@@ -60,7 +64,7 @@ rule corpus_evaluate_real:
         "python -m seqgan evaluate {wildcards.corpus} --config {input.config:q} --data {params.data:q}"
         " --method real --out-scores {output.scores:q} --out-metrics {output.metrics:q}"
         " --out-samples {output.samples:q} --out-sequences {output.sequences:q}"
-        " --threads {threads} > {log:q} 2>&1"
+        " --threads {threads} --provenance {output.provenance:q} > {log:q} 2>&1"
 
 
 # Music samples to listen to and look at: the first five as MIDI files, and a piano roll.

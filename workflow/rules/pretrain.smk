@@ -12,13 +12,14 @@ rule pretrain:
     output:
         generator="results/synthetic/seed{seed}/pretrain/generator.pt",
         curve="results/synthetic/seed{seed}/pretrain/curve.csv",
+        provenance="benchmarks/synthetic/seed{seed}/pretrain.json",
     log:
         "logs/synthetic/seed{seed}/pretrain.log",
     benchmark:
         "benchmarks/synthetic/seed{seed}/pretrain.tsv"
     conda:
         "../envs/seqgan.yaml"
-    threads: 4
+    threads: THREADS
     resources:
         gpu=GPUS_PER_JOB,
         runtime=180,
@@ -27,12 +28,14 @@ rule pretrain:
         experiment=experiment_args,
         outputs=generator_output_args,
         checkpoints=sibling("checkpoints"),
-        device=config["device"],
+        device=job_device,
+        gpu_slot=gpu_slot_prefix,
     shell:
-        "python -m seqgan pretrain {params.experiment} --config {input.config:q}"
+        "{params.gpu_slot}python -m seqgan pretrain {params.experiment} --config {input.config:q}"
         " --train {input.train:q} --test {input.test:q} {params.outputs}"
         " --checkpoint-dir {params.checkpoints:q}"
-        " --seed {wildcards.seed} --threads {threads} --device {params.device} > {log:q} 2>&1"
+        " --seed {wildcards.seed} --threads {threads} --device {params.device}"
+        " --provenance {output.provenance:q} > {log:q} 2>&1"
 
 
 use rule pretrain as corpus_pretrain with:
@@ -44,6 +47,7 @@ use rule pretrain as corpus_pretrain with:
     output:
         generator="results/{corpus}/seed{seed}/pretrain/generator.pt",
         curve="results/{corpus}/seed{seed}/pretrain/curve.csv",
+        provenance="benchmarks/{corpus}/seed{seed}/pretrain.json",
     log:
         "logs/{corpus}/seed{seed}/pretrain.log",
     benchmark:
@@ -61,13 +65,14 @@ rule pretrain_discriminator:
         train=rules.oracle.output.train,
     output:
         discriminator="results/synthetic/seed{seed}/pretrain/discriminator.pt",
+        provenance="benchmarks/synthetic/seed{seed}/pretrain_discriminator.json",
     log:
         "logs/synthetic/seed{seed}/pretrain_discriminator.log",
     benchmark:
         "benchmarks/synthetic/seed{seed}/pretrain_discriminator.tsv"
     conda:
         "../envs/seqgan.yaml"
-    threads: 4
+    threads: THREADS
     resources:
         gpu=GPUS_PER_JOB,
         runtime=240,
@@ -75,12 +80,14 @@ rule pretrain_discriminator:
     params:
         experiment=experiment_args,
         checkpoints=sibling("d_checkpoints"),
-        device=config["device"],
+        device=job_device,
+        gpu_slot=gpu_slot_prefix,
     shell:
-        "python -m seqgan pretrain-discriminator {params.experiment} --config {input.config:q}"
+        "{params.gpu_slot}python -m seqgan pretrain-discriminator {params.experiment} --config {input.config:q}"
         " --generator {input.generator:q} --train {input.train:q} --out {output.discriminator:q}"
         " --checkpoint-dir {params.checkpoints:q}"
-        " --seed {wildcards.seed} --threads {threads} --device {params.device} > {log:q} 2>&1"
+        " --seed {wildcards.seed} --threads {threads} --device {params.device}"
+        " --provenance {output.provenance:q} > {log:q} 2>&1"
 
 
 use rule pretrain_discriminator as corpus_pretrain_discriminator with:
@@ -91,6 +98,7 @@ use rule pretrain_discriminator as corpus_pretrain_discriminator with:
         train=rules.corpus.output.train,
     output:
         discriminator="results/{corpus}/seed{seed}/pretrain/discriminator.pt",
+        provenance="benchmarks/{corpus}/seed{seed}/pretrain_discriminator.json",
     log:
         "logs/{corpus}/seed{seed}/pretrain_discriminator.log",
     benchmark:

@@ -11,13 +11,14 @@ rule quality_diversity:
         test=rules.oracle.output.test,
     output:
         sweep="results/synthetic/seed{seed}/{trained}/quality_diversity.csv",
+        provenance="benchmarks/synthetic/seed{seed}/quality_diversity_{trained}.json",
     log:
         "logs/synthetic/seed{seed}/quality_diversity_{trained}.log",
     benchmark:
         "benchmarks/synthetic/seed{seed}/quality_diversity_{trained}.tsv"
     conda:
         "../envs/seqgan.yaml"
-    threads: 2
+    threads: THREADS
     resources:
         gpu=GPUS_PER_JOB,
         runtime=60,
@@ -26,11 +27,13 @@ rule quality_diversity:
         experiment="synthetic",
         method=lambda wildcards: wildcards.trained,
         data=sweep_data_args,
-        device=config["device"],
+        device=job_device,
+        gpu_slot=gpu_slot_prefix,
     shell:
-        "python -m seqgan quality-diversity {params.experiment} --config {input.config:q}"
+        "{params.gpu_slot}python -m seqgan quality-diversity {params.experiment} --config {input.config:q}"
         " --generator {input.generator:q} --method {params.method} --seed {wildcards.seed}"
-        " {params.data} --out {output.sweep:q} --threads {threads} --device {params.device} > {log:q} 2>&1"
+        " {params.data} --out {output.sweep:q} --threads {threads} --device {params.device}"
+        " --provenance {output.provenance:q} > {log:q} 2>&1"
 
 
 use rule quality_diversity as corpus_quality_diversity with:
@@ -40,6 +43,7 @@ use rule quality_diversity as corpus_quality_diversity with:
         generator=trained_generator,
     output:
         sweep="results/{corpus}/seed{seed}/{method}/quality_diversity.csv",
+        provenance="benchmarks/{corpus}/seed{seed}/quality_diversity_{method}.json",
     log:
         "logs/{corpus}/seed{seed}/quality_diversity_{method}.log",
     benchmark:
@@ -48,7 +52,6 @@ use rule quality_diversity as corpus_quality_diversity with:
         experiment=lambda wildcards: wildcards.corpus,
         method=lambda wildcards: wildcards.method,
         data=sweep_data_args,
-        device=config["device"],
 
 
 rule report_quality_diversity:

@@ -98,8 +98,8 @@ rule report_config:
 
 # The reproduction report: report.md for GitHub and index.html, one self-contained page (figures
 # embedded) with Tables 1-4 beside the paper, the figures, samples, the choices the paper left
-# open, what is not reproducible, wall time and memory per job (and the precision the jobs with a
-# discriminator resolved: their logs), versions and the config.
+# open, what is not reproducible, wall time and memory per job and where each ran (device, precision,
+# threads, host: the jobs' provenance records), versions and the config.
 rule report_page:
     input:
         report_page_inputs,

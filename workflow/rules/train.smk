@@ -13,24 +13,27 @@ rule random:
         test=rules.oracle.output.test,
     output:
         **run_outputs("random_{definition}"),
+        provenance="benchmarks/synthetic/seed{seed}/random_{definition}.json",
     log:
         "logs/synthetic/seed{seed}/random_{definition}.log",
     benchmark:
         "benchmarks/synthetic/seed{seed}/random_{definition}.tsv"
     conda:
         "../envs/seqgan.yaml"
-    threads: 2
+    threads: THREADS
     resources:
         gpu=GPUS_PER_JOB,
         runtime=30,
         mem_mb=4000,
     params:
         outputs=generator_output_args,
-        device=config["device"],
+        device=job_device,
+        gpu_slot=gpu_slot_prefix,
     shell:
-        "python -m seqgan random --definition {wildcards.definition} --config {input.config:q}"
+        "{params.gpu_slot}python -m seqgan random --definition {wildcards.definition} --config {input.config:q}"
         " --oracle {input.oracle:q} --test {input.test:q} {params.outputs}"
-        " --seed {wildcards.seed} --threads {threads} --device {params.device} > {log:q} 2>&1"
+        " --seed {wildcards.seed} --threads {threads} --device {params.device}"
+        " --provenance {output.provenance:q} > {log:q} 2>&1"
 
 
 # Continued MLE for as many epochs as SeqGAN has adversarial iterations, from the pretrained generator
@@ -44,13 +47,14 @@ rule mle:
         init=rules.pretrain.output.generator,
     output:
         **run_outputs("mle"),
+        provenance="benchmarks/synthetic/seed{seed}/mle.json",
     log:
         "logs/synthetic/seed{seed}/mle.log",
     benchmark:
         "benchmarks/synthetic/seed{seed}/mle.tsv"
     conda:
         "../envs/seqgan.yaml"
-    threads: 4
+    threads: THREADS
     resources:
         gpu=GPUS_PER_JOB,
         runtime=480,
@@ -62,12 +66,14 @@ rule mle:
         experiment=experiment_args,
         outputs=generator_output_args,
         checkpoints=sibling("checkpoints"),
-        device=config["device"],
+        device=job_device,
+        gpu_slot=gpu_slot_prefix,
     shell:
-        "python -m seqgan {params.verb} {params.experiment} --config {input.config:q}"
+        "{params.gpu_slot}python -m seqgan {params.verb} {params.experiment} --config {input.config:q}"
         " --train {input.train:q} --test {input.test:q} {params.init} --epochs {params.epochs}"
         " {params.outputs} --checkpoint-dir {params.checkpoints:q}"
-        " --seed {wildcards.seed} --threads {threads} --device {params.device} > {log:q} 2>&1"
+        " --seed {wildcards.seed} --threads {threads} --device {params.device}"
+        " --provenance {output.provenance:q} > {log:q} 2>&1"
 
 
 # Scheduled Sampling (Bengio et al. 2015): as MLE, feeding the generator its own tokens ever more often.
@@ -79,6 +85,7 @@ use rule mle as scheduled_sampling with:
         unpack(scheduled_sampling_inputs),
     output:
         **run_outputs("scheduled_sampling"),
+        provenance="benchmarks/synthetic/seed{seed}/scheduled_sampling.json",
     log:
         "logs/synthetic/seed{seed}/scheduled_sampling.log",
     benchmark:
@@ -98,13 +105,14 @@ rule pg_bleu:
         generator=rules.pretrain.output.generator,
     output:
         **run_outputs("pg_bleu"),
+        provenance="benchmarks/synthetic/seed{seed}/pg_bleu.json",
     log:
         "logs/synthetic/seed{seed}/pg_bleu.log",
     benchmark:
         "benchmarks/synthetic/seed{seed}/pg_bleu.tsv"
     conda:
         "../envs/seqgan.yaml"
-    threads: 4
+    threads: THREADS
     resources:
         gpu=GPUS_PER_JOB,
         runtime=1440,
@@ -113,12 +121,14 @@ rule pg_bleu:
         verb="pg-bleu",
         outputs=generator_output_args,
         checkpoints=sibling("checkpoints"),
-        device=config["device"],
+        device=job_device,
+        gpu_slot=gpu_slot_prefix,
     shell:
-        "python -m seqgan {params.verb} --config {input.config:q} --oracle {input.oracle:q}"
+        "{params.gpu_slot}python -m seqgan {params.verb} --config {input.config:q} --oracle {input.oracle:q}"
         " --train {input.train:q} --test {input.test:q} --generator {input.generator:q} {params.outputs}"
         " --checkpoint-dir {params.checkpoints:q}"
-        " --seed {wildcards.seed} --threads {threads} --device {params.device} > {log:q} 2>&1"
+        " --seed {wildcards.seed} --threads {threads} --device {params.device}"
+        " --provenance {output.provenance:q} > {log:q} 2>&1"
 
 
 # The control: the same policy gradient with every reward 1.
@@ -131,6 +141,7 @@ use rule pg_bleu as constant_reward with:
         generator=rules.pretrain.output.generator,
     output:
         **run_outputs("constant_reward"),
+        provenance="benchmarks/synthetic/seed{seed}/constant_reward.json",
     log:
         "logs/synthetic/seed{seed}/constant_reward.log",
     benchmark:
@@ -151,13 +162,14 @@ rule seqgan:
     output:
         **run_outputs("{run}"),
         discriminator="results/synthetic/seed{seed}/{run}/discriminator.pt",
+        provenance="benchmarks/synthetic/seed{seed}/{run}.json",
     log:
         "logs/synthetic/seed{seed}/{run}.log",
     benchmark:
         "benchmarks/synthetic/seed{seed}/{run}.tsv"
     conda:
         "../envs/seqgan.yaml"
-    threads: 4
+    threads: THREADS
     resources:
         gpu=GPUS_PER_JOB,
         runtime=2880,
@@ -167,14 +179,16 @@ rule seqgan:
         experiment=experiment_args,
         outputs=generator_output_args,
         checkpoints=sibling("checkpoints"),
-        device=config["device"],
+        device=job_device,
+        gpu_slot=gpu_slot_prefix,
     shell:
-        "python -m seqgan seqgan {params.experiment} {params.strategy} --config {input.config:q}"
+        "{params.gpu_slot}python -m seqgan seqgan {params.experiment} {params.strategy} --config {input.config:q}"
         " --train {input.train:q} --test {input.test:q}"
         " --generator {input.generator:q} --discriminator {input.discriminator:q}"
         " {params.outputs} --out-discriminator {output.discriminator:q}"
         " --checkpoint-dir {params.checkpoints:q}"
-        " --seed {wildcards.seed} --threads {threads} --device {params.device} > {log:q} 2>&1"
+        " --seed {wildcards.seed} --threads {threads} --device {params.device}"
+        " --provenance {output.provenance:q} > {log:q} 2>&1"
 
 
 # The real corpora: the MLE baseline (pretraining continued for as many epochs as SeqGAN has
@@ -189,6 +203,7 @@ use rule mle as corpus_mle with:
     output:
         generator="results/{corpus}/seed{seed}/mle/generator.pt",
         curve="results/{corpus}/seed{seed}/mle/curve.csv",
+        provenance="benchmarks/{corpus}/seed{seed}/mle.json",
     log:
         "logs/{corpus}/seed{seed}/mle.log",
     benchmark:
@@ -209,6 +224,7 @@ use rule seqgan as corpus_seqgan with:
         generator="results/{corpus}/seed{seed}/seqgan/generator.pt",
         curve="results/{corpus}/seed{seed}/seqgan/curve.csv",
         discriminator="results/{corpus}/seed{seed}/seqgan/discriminator.pt",
+        provenance="benchmarks/{corpus}/seed{seed}/seqgan.json",
     log:
         "logs/{corpus}/seed{seed}/seqgan.log",
     benchmark:
