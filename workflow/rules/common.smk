@@ -250,10 +250,15 @@ def experiment_args(wildcards, input):
     return ""
 
 
+def corpus_folder(wildcards, input):
+    """The preprocessed corpus's folder, from the rule's `data` input (rules.corpus.output)."""
+    return Path(input.data[0]).parent
+
+
 def sweep_data_args(wildcards, input):
     """The data of a quality-diversity job: the oracle and its test set, or a corpus's folder."""
     if "data" in input.keys():
-        return f"--data {shlex.quote(str(Path(input.data[0]).parent))}"
+        return f"--data {shlex.quote(str(corpus_folder(wildcards, input)))}"
     return f"--oracle {shlex.quote(input.oracle)} --test {shlex.quote(input.test)}"
 
 

@@ -27,7 +27,7 @@ rule corpus_evaluate:
         runtime=60,
         mem_mb=8000,
     params:
-        data=lambda wildcards, input: Path(input.data[0]).parent,  # the corpus's folder
+        data=corpus_folder,
         device=job_device,
         gpu_slot=gpu_slot_prefix,
     shell:
@@ -59,7 +59,7 @@ rule corpus_evaluate_real:
         runtime=60,
         mem_mb=8000,
     params:
-        data=lambda wildcards, input: Path(input.data[0]).parent,
+        data=corpus_folder,
     shell:
         "python -m seqgan evaluate {wildcards.corpus} --config {input.config:q} --data {params.data:q}"
         " --method real --out-scores {output.scores:q} --out-metrics {output.metrics:q}"

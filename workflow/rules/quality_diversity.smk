@@ -48,10 +48,13 @@ use rule quality_diversity as corpus_quality_diversity with:
         "logs/{corpus}/seed{seed}/quality_diversity_{method}.log",
     benchmark:
         "benchmarks/{corpus}/seed{seed}/quality_diversity_{method}.tsv"
+    resources:
+        gpu=GPUS_PER_JOB,
+        runtime=60,
+        mem_mb=8000,  # the whole corpus as references, as corpus_evaluate
     params:
         experiment=lambda wildcards: wildcards.corpus,
         method=lambda wildcards: wildcards.method,
-        data=sweep_data_args,
 
 
 rule report_quality_diversity:
