@@ -583,4 +583,4 @@ def test_page_loads_in_headless_chromium_and_the_check_catches_a_broken_image(re
     broken = page.with_name("broken.html")
     broken.write_text(re.sub(r'src="data:[^"]+"', 'src="../synthetic/figure2.png"', html, count=1), encoding="utf-8")
     result = open_in_chromium(broken, min_images=3)
-    assert result.returncode == 1 and "1 of 3 images did not load" in result.stderr, result.stdout + result.stderr
+    assert result.returncode == 1 and "1 of 4 images did not load" in result.stderr, result.stdout + result.stderr

@@ -140,27 +140,25 @@ def test_synthetic_curves_and_table1(tiny_run):
 
 def test_corpus_tables_and_the_obama_substitute(tiny_run):
     for corpus in CORPORA:
-        assert [row["method"] for row in read_csv(tiny_run / f"results/{corpus}/table.csv")] == [
-            "mle",
-            "seqgan",
-            "real",
-        ], corpus
+        rows = [(row["basis"], row["method"]) for row in read_csv(tiny_run / f"results/{corpus}/table.csv")]
+        assert rows == [(basis, m) for basis in ("paper", "leak_free") for m in ("mle", "seqgan", "real")], corpus
     # The mirror holds the Obama substitute, and its outputs say so.
     assert json.loads((tiny_run / "results/obama/data/summary.json").read_text())["name"] == "obama_SUBSTITUTE"
     assert "SUBSTITUTE" in (tiny_run / "results/obama/table.md").read_text()
 
 
-def test_report_counts_every_job_and_shows_each_precision(tiny_run):
+def test_report_counts_every_job_and_shows_where_each_ran(tiny_run):
     report = (tiny_run / "results/report/report.md").read_text(encoding="utf-8")
     # The report counts every job's benchmark file (the rules declare them; this checks it finds them all).
     benchmarks = len(list((tiny_run / "benchmarks").rglob("*.tsv")))
     assert benchmarks > 0
     assert re.search(rf"\b{benchmarks} jobs\b", report), benchmarks
-    # Each job with a discriminator logged the precision `auto` resolved to on this machine (one job per seed);
-    # the report's compute table shows it, and a dash for jobs without one.
-    for job in ("synthetic/seqgan", "music/pretrain_discriminator"):
-        assert re.search(rf"^\| {job} \| [^|]+ \| {len(SEEDS)} \|.* \| (fp32|bf16) \|$", report, re.MULTILINE), job
-    assert re.search(rf"^\| synthetic/pretrain \| [^|]+ \| {len(SEEDS)} \|.* \| – \|$", report, re.MULTILINE)
+    # Each training job recorded where it ran (one per seed): the compute table shows device, the precision
+    # `auto` resolved to on this machine, threads (.test: 1) and host; a dash for jobs that train nothing.
+    for job in ("synthetic/seqgan", "music/pretrain_discriminator", "synthetic/pretrain"):
+        row = rf"^\| {job} \| [^|]+ \| {len(SEEDS)} \|.* \| cpu \| (fp32|bf16) \| 1 \| [^|]+ \|$"
+        assert re.search(row, report, re.MULTILINE), job
+    assert re.search(r"^\| synthetic/oracle \| oracle \| 1 \|.* \| – \| – \| – \| – \|$", report, re.MULTILINE)
     assert re.search(r"Preset\W+test\b", report) and "obama_SUBSTITUTE" in report
     # The page renders our writers' Markdown completely: no markup left outside code.
     html = (tiny_run / "results/report/index.html").read_text(encoding="utf-8")
