@@ -104,7 +104,7 @@ def resolve_precision(requested: str, device: torch.device) -> Precision:
 
 
 def precision_line(requested: str, precision: Precision) -> str:
-    """The log line of a job's resolved precision; the report reads it back (seqgan/report/compute.py)."""
+    """The log line of a job's resolved precision, for a person reading the log (the report reads the job's record)."""
     return f"precision={precision.value} (requested {requested}: {precision.reason})"
 
 

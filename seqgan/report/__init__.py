@@ -6,5 +6,5 @@ Real corpora: corpus_runs (an evaluated run: scores.csv + metrics.json), corpora
 figures (Tables 2-4 as bars), samples (generated sequences as text, music as a piano roll).
 Shared: tables (mean ± std cells, p-values, CSV), plotting (matplotlib off-screen).
 The page: inputs (ReportInputs, built by the CLI), provenance (open choices, what is not reproduced, settings,
-software), compute (wall time, memory and precision per job), document (Markdown and HTML), page (assembly).
+software), compute (wall time, memory and where each job ran), document (Markdown and HTML), page (assembly).
 """
