@@ -374,3 +374,13 @@ def test_music_mse_bad_input():
         music_mse([[1, 2], [2, 1]], [[1, 2], [2, 2]], exclude=[0, 2])
     with pytest.raises(ValueError, match="exclude: leaving a reference out needs at least 2 references"):
         music_mse([[1, 2]], [[1, 2]], exclude=[0])
+
+
+def test_reference_tables_built_once_score_as_tables_built_per_call():
+    """The quality-diversity sweep scores several sample sets against one reference_tables."""
+    splits = corpus_splits(random.Random(5))
+    tables = corpus_scores.reference_tables(splits, (2, 3), "method1", (PAD,), (UNK,))
+    for seed in (1, 2):
+        sequences = torch.tensor(padded(random.Random(seed), 4, 7, width=8))
+        built_here = score(sequences, splits, (2, 3), "method1", (PAD,), (UNK,), with_mse=True)
+        assert score(sequences, splits, (2, 3), "method1", (PAD,), (UNK,), with_mse=True, tables=tables) == built_here

@@ -11,13 +11,14 @@ import functools
 import io
 import json
 import logging
+from collections.abc import Callable
 from pathlib import Path
 
 import torch
 
-from seqgan import atomic, config, job_record
+from seqgan import atomic, config, job_record, stages
 from seqgan import device as devices
-from seqgan.cli.train import PROVENANCE, seed, whole_number
+from seqgan.cli.train import model_job_args, seed, whole_number
 from seqgan.data import download
 from seqgan.data.corpus import Corpus, load_vocab
 from seqgan.data.tokens import load_tokens, save_tokens
@@ -87,15 +88,17 @@ def _record(args, device: torch.device) -> None:
         job_record.write(args.provenance, device, "fp32")
 
 
-def _score(cfg, corpus: Corpus, corpus_key: str, sequences: torch.Tensor, own_rows=None) -> CorpusScores:
-    """``sequences`` scored as Tables 2-4 score them: both reference bases, padding removed, <unk> unmatched."""
+def _scorer(cfg, corpus: Corpus, corpus_key: str, many: bool = False) -> Callable[..., CorpusScores]:
+    """``score(sequences, own_rows=None)`` as Tables 2-4 score: both reference bases, padding removed, <unk>
+    unmatched. ``many``: the reference tables are built once here, for a caller that scores several sets."""
     m = cfg.metrics
-    padding = tuple(i for i, token in enumerate(corpus.vocab) if token == PAD)
-    unknown = tuple(i for i, token in enumerate(corpus.vocab) if token == UNK)  # music has none
-    music = corpus_key == "music"
-    return corpus_scores.score(
-        sequences, corpus.splits, m.bleu, m.smoothing, padding, unknown, m.self_bleu_sample, music, own_rows
-    )
+    ids = lambda token: tuple(i for i, t in enumerate(corpus.vocab) if t == token)  # music has no <unk>
+    settings = {"orders": m.bleu, "smoothing": m.smoothing, "strip": ids(PAD), "unmatched": ids(UNK)}
+    tables = corpus_scores.reference_tables(corpus.splits, **settings) if many else None
+    return functools.partial(
+        corpus_scores.score, splits=corpus.splits, **settings, self_bleu_sample=m.self_bleu_sample,
+        with_mse=corpus_key == "music", tables=tables,
+    )  # fmt: skip
 
 
 def cmd_evaluate(args) -> None:
@@ -116,7 +119,7 @@ def cmd_evaluate(args) -> None:
             sequences = generator.sample(cfg.eval.num_samples, rng, cfg.eval.batch_size).cpu()
     else:
         sequences, own_rows = corpus_scores.real_data(corpus.splits, cfg.eval.num_samples)
-    scores = _score(cfg, corpus, args.corpus, sequences, own_rows)
+    scores = _scorer(cfg, corpus, args.corpus)(sequences, own_rows=own_rows)
     # scores.csv holds every per-sequence value (the tables average them); metrics.json the rest.
     metrics = {
         "corpus": corpus.name,
@@ -157,7 +160,7 @@ def cmd_quality_diversity(args) -> None:
             raise ValueError(f"quality-diversity {args.experiment}: needs --data (the preprocessed corpus folder)")
         corpus = Corpus.load(args.data)
         generator = _trained_generator(args, len(corpus.vocab), corpus.seq_len, args.data)
-        score = functools.partial(_score, cfg, corpus, args.experiment)
+        score = _scorer(cfg, corpus, args.experiment, many=True)
         rows = quality_diversity.corpus_sweep(generator, score, temperatures, e.num_samples, e.batch_size, key)
     quality_diversity.check_rows(rows, args.generator)
     out = io.StringIO()
@@ -219,13 +222,11 @@ def add_verbs(verbs: argparse._SubParsersAction) -> None:
     p.add_argument("--out-samples", required=True, help="the scored sequences as readable text")
     p.add_argument("--out-sequences", required=True, help="the scored sequences as token ids (.pt)")
     p.add_argument("--seed", type=seed, help="the run's seed (with --generator): seeds its samples")
-    p.add_argument("--threads", type=int, default=1)
-    p.add_argument("--device", default="auto", choices=("auto", "cpu", "cuda"))
-    p.add_argument("--provenance", help=PROVENANCE)
+    model_job_args(p)
     p.set_defaults(func=cmd_evaluate)
 
     p = verbs.add_parser("quality-diversity", help="a trained generator's quality and diversity at each temperature")
-    p.add_argument("experiment", choices=tuple(config.EXPERIMENTS))
+    p.add_argument("experiment", choices=stages.EXPERIMENTS)
     p.add_argument("--config", required=True, help="the step's config JSON written by the workflow")
     p.add_argument("--generator", required=True, help="the trained generator to sample")
     p.add_argument("--method", required=True, help="its method (mle, seqgan, ...): labels and seeds the samples")
@@ -234,9 +235,7 @@ def add_verbs(verbs: argparse._SubParsersAction) -> None:
     p.add_argument("--test", help="synthetic: the oracle's held-out sequences (test.pt), NLL-test")
     p.add_argument("--data", help="a real corpus: its preprocessed folder")
     p.add_argument("--out", required=True, help="CSV: one row per temperature")
-    p.add_argument("--threads", type=int, default=1)
-    p.add_argument("--device", default="auto", choices=("auto", "cpu", "cuda"))
-    p.add_argument("--provenance", help=PROVENANCE)
+    model_job_args(p)
     p.set_defaults(func=cmd_quality_diversity)
 
     p = verbs.add_parser("render-music", help="music samples as MIDI files and a piano-roll PNG")

@@ -7,7 +7,7 @@ import argparse
 import logging
 from pathlib import Path
 
-from seqgan import config
+from seqgan import config, stages
 
 log = logging.getLogger("seqgan")
 
@@ -107,7 +107,7 @@ def cmd_report(args) -> None:
     # The page embeds these files as PNG images: checked before any work, naming the option.
     images = [(f"--figure2 {args.figure2}", args.figure2), (f"--figure3 {args.figure3}", args.figure3)]
     images += [(f"--piano-roll {method}:{path}", path) for method, path in piano_rolls.items()]
-    experiments = inputs.EXPERIMENTS
+    experiments = stages.EXPERIMENTS
     qd_figures = _keyed(args.quality_diversity_figure, "--quality-diversity-figure", experiments)
     images += [(f"--quality-diversity-figure {name}:{path}", path) for name, path in qd_figures.items()]
     for name, path in images:
@@ -162,7 +162,7 @@ def add_verbs(verbs: argparse._SubParsersAction) -> None:
     p.set_defaults(func=cmd_report_strategies, nll_final=None)
 
     p = verbs.add_parser("report-quality-diversity", help="quality against diversity over temperatures, per method")
-    p.add_argument("experiment", choices=tuple(config.EXPERIMENTS))
+    p.add_argument("experiment", choices=stages.EXPERIMENTS)
     p.add_argument("--sweep", action="append", required=True, type=_run_path, help="METHOD:SEED:PATH, repeated")
     p.add_argument("--out-csv", required=True, help="the mean over seeds per method and temperature")
     p.add_argument("--out-md", required=True, help="what the curves show, in words")

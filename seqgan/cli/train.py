@@ -280,6 +280,11 @@ def _training_args(parser: argparse.ArgumentParser, *inputs: str, trains: bool =
         parser.add_argument("--train", required=True, help="training sequences (oracle samples)")
         parser.add_argument("--checkpoint-dir", required=True, help="resumable state; a re-run continues from it")
     parser.add_argument("--seed", type=seed, required=True)
+    model_job_args(parser)
+
+
+def model_job_args(parser: argparse.ArgumentParser) -> None:
+    """Where a job that trains or evaluates a model runs, and its record of it (seqgan/job_record.py)."""
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--device", default="auto", choices=("auto", "cpu", "cuda"))
     parser.add_argument("--provenance", help=PROVENANCE)

@@ -26,7 +26,7 @@ import torch
 
 from seqgan.data.corpus import WHOLE_CORPUS
 from seqgan.metrics import music
-from seqgan.metrics.bleu import orders_needed
+from seqgan.metrics.bleu import ReferenceSet, orders_needed
 from seqgan.metrics.real_bleu import bleu, bleu_leave_one_out, reference_set, sample_indices, self_bleu
 
 BASES = ("paper", "leak_free")
@@ -70,6 +70,19 @@ def real_data(splits: Mapping[str, torch.Tensor], count: int) -> tuple[torch.Ten
     return train[rows], rows
 
 
+def reference_tables(
+    splits: Mapping[str, torch.Tensor],
+    orders: tuple[int, ...],
+    smoothing: str,
+    strip: tuple[int, ...] = (),
+    unmatched: tuple[int, ...] = (),
+) -> dict[str, ReferenceSet]:
+    """Each basis's references ready to score BLEU at ``orders``: build once, score many sets (``score(tables=)``;
+    the paper basis of a whole corpus takes seconds)."""
+    max_n = max(orders_needed(n, smoothing) for n in orders)
+    return {basis: reference_set(refs, max_n, strip, unmatched) for basis, refs in references(splits).items()}
+
+
 def score(
     sequences: torch.Tensor,
     splits: Mapping[str, torch.Tensor],
@@ -80,12 +93,14 @@ def score(
     self_bleu_sample: int = 0,
     with_mse: bool = False,
     own_rows: list[int] | None = None,
+    tables: Mapping[str, ReferenceSet] | None = None,
 ) -> CorpusScores:
     """``sequences`` (N, T) scored against each basis's references from ``splits``.
 
     ``strip`` ids (padding) are not text; ``unmatched`` ids (<unk>) never match (``real_bleu``). ``own_rows``: the
     real-data row's positions in the paper basis (``real_data``), each left out of its own references there.
-    Self-BLEU scores ``self_bleu_sample`` of the sequences (0 = all), each against all the others.
+    ``tables``: ``reference_tables`` of the same splits, strip and unmatched ids, to score several sets (built here
+    when None). Self-BLEU scores ``self_bleu_sample`` of the sequences (0 = all), each against all the others.
     MSE (music) treats ids as semitones: the 88 piano-key ids are contiguous pitches."""
     bases = references(splits)
     if own_rows is not None:
@@ -98,7 +113,10 @@ def score(
     per_sequence, mse = {}, {}
     for basis, refs in bases.items():
         own = own_rows if basis == "paper" else None  # the test split never holds the (training) real sequences
-        table = None if own is not None else reference_set(refs, max_n, strip, unmatched)  # once for every order
+        if own is not None:
+            table = None
+        else:  # once for every order
+            table = tables[basis] if tables else reference_set(refs, max_n, strip, unmatched)
         for n in orders:
             if table is None:
                 scores = bleu_leave_one_out(refs, own, n, smoothing, strip, unmatched)

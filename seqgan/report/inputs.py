@@ -17,7 +17,6 @@ from seqgan.report.corpora import TABLES
 from seqgan.report.corpus_runs import METHODS
 
 CORPORA = tuple(TABLES)  # poems, obama, music: the order of Tables 2-4
-EXPERIMENTS = ("synthetic", *CORPORA)
 SAMPLE_METHODS = METHODS  # samples, piano rolls and MIDI files come per method: mle, seqgan, real
 CONFIG_KEYS = ("preset", "seeds", "device")  # the whole workflow config has them (a section has not)
 

@@ -19,7 +19,8 @@ from seqgan.report import compute, provenance
 from seqgan.report.corpora import LABELS
 from seqgan.report.document import Part, code_block, code_span, fragment, text, to_html, to_markdown
 from seqgan.report.figures import real_data_figure
-from seqgan.report.inputs import CORPORA, EXPERIMENTS, SAMPLE_METHODS, ReportInputs
+from seqgan.report.inputs import CORPORA, SAMPLE_METHODS, ReportInputs
+from seqgan.stages import EXPERIMENTS
 
 SAMPLES_SHOWN = {"poems": 3, "obama": 5, "music": 3}  # per method; poems are 4 lines each
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"  # the first bytes of every PNG file; the page embeds PNGs only

@@ -37,6 +37,8 @@ rule fetch:
 
 # A real corpus as token ids per split, its vocabulary, and its counts (summary.json, also logged).
 # A corpus with a validation split (music; the others when valid_fraction > 0) also writes valid.pt.
+# With data.max_train, the training sequences left out go to unused.pt (never trained on; the paper
+# basis's references hold the whole corpus).
 rule corpus:
     input:
         config=step_config_file("corpus", "{corpus}"),
