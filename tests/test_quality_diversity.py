@@ -85,7 +85,7 @@ def test_findings_say_whether_a_method_beats_mle_at_equal_diversity():
         ("constant_reward", 1): sweep([(0.6, 15.0, 7.0), (1.0, 14.0, 7.5), (1.4, 13.0, 8.0)]),
     }
     curves = qd.mean_curves(sweeps)
-    lines = qd.findings("synthetic", curves, qd.axes("synthetic", list(curves["mle"][0])))
+    lines = qd.findings(curves, qd.axes("synthetic", list(curves["mle"][0])))
     by_method = dict(zip(["pg_bleu", "constant_reward", "seqgan"], lines, strict=True))  # LABELS order
     assert "MLE at temperature 0.80 reaches the same diversity with 8.5000" in by_method["seqgan"]
     assert "SeqGAN is better than MLE at equal diversity (+0.3000 in quality" in by_method["seqgan"]
@@ -98,7 +98,7 @@ def test_a_difference_within_two_standard_errors_is_not_called():
     mle = [row | {"nll_oracle_se": 0.1} for row in sweep(MLE)]
     seqgan = [{"temperature": 1.0, "nll_test": 11.0, "nll_oracle": 8.3, "nll_oracle_se": 0.05}]
     curves = qd.mean_curves({("mle", 1): mle, ("seqgan", 1): seqgan})
-    (line,) = qd.findings("synthetic", curves, qd.axes("synthetic", list(curves["mle"][0])))
+    (line,) = qd.findings(curves, qd.axes("synthetic", list(curves["mle"][0])))
     # gain 0.2 against two standard errors of the difference, 2 * hypot(0.05, 0.1) = 0.2236
     assert (
         "SeqGAN and MLE cannot be told apart at equal diversity (+0.2000 in quality; two standard errors: 0.2236)"
@@ -124,7 +124,7 @@ def test_standard_errors_combine_over_seeds():
 )  # fmt: skip
 def test_a_point_beyond_mles_sweep_is_compared_by_dominance(point, verdict):
     curves = qd.mean_curves({("mle", 1): sweep(MLE), ("seqgan", 1): sweep([(1.0, *point)])})
-    (line,) = qd.findings("synthetic", curves, qd.axes("synthetic", list(curves["mle"][0])))
+    (line,) = qd.findings(curves, qd.axes("synthetic", list(curves["mle"][0])))
     assert verdict in line
 
 
@@ -143,7 +143,7 @@ def test_corpus_axes_use_the_leak_free_basis_and_higher_bleu_is_better():
     mle = [{"temperature": t, "self_bleu4": x, "leak_free_bleu4": y} for t, x, y in [(0.6, 0.9, 0.5), (1.0, 0.5, 0.3)]]
     seqgan = [{"temperature": 1.0, "self_bleu4": 0.7, "leak_free_bleu4": 0.45}]
     curves = qd.mean_curves({("mle", 1): mle, ("seqgan", 1): seqgan})
-    (line,) = qd.findings("obama", curves, ax)
+    (line,) = qd.findings(curves, ax)
     assert "with 0.4000" in line and "SeqGAN is better than MLE" in line and "(+0.0500" in line
 
 

@@ -147,7 +147,7 @@ def _name(label: str) -> str:
     return label.split(" (")[0]
 
 
-def findings(experiment: str, curves: dict[str, list[dict]], ax: Axes) -> list[str]:
+def findings(curves: dict[str, list[dict]], ax: Axes) -> list[str]:
     """One plain sentence per method: its quality at temperature 1 against MLE's at the same diversity, told
     apart from noise by two standard errors of the difference."""
     if "mle" not in curves or _at_one(curves["mle"]) is None:
@@ -207,7 +207,7 @@ def summary(experiment: str, curves: dict[str, list[dict]], ax: Axes, temperatur
             "change would not give MLE (after Caccia et al. 2020)."
         ),
         "",
-        *findings(experiment, curves, ax),
+        *findings(curves, ax),
         "",
     ]
     return "\n".join(lines)
